@@ -1,0 +1,148 @@
+#pragma once
+// BfdService: runs every BFD session of the daemon on one dedicated thread.
+//
+//   controller thread                     BFD thread (own io_context)
+//   apply(desired specs) ---- post ----->  reconcile sessions, links (udp_link.hpp)
+//   snapshot(done)       ---- post ----->  collect SessionStatus, call done
+//   EventSink  <-------- called on BFD thread: state changes (the sink posts to its own thread)
+//
+// The loop: each link's RX socket is watched with async_wait and drained completely (recvmmsg)
+// when readable; one steady_timer is armed at the earliest deadline of a lazy TimerQueue
+// (bfd/timer_queue.hpp says why). Before a session's detection time is allowed to expire, its link
+// is drained once more, so packets that arrived while the thread was descheduled count before the
+// timer does (FRR runs timers before I/O after a stall, which turns a stall into a false Down).
+// Transmissions are queued per link and sent with one sendmmsg after each batch of work.
+//
+// Interfaces: a session whose interface does not exist waits; interfaces are re-checked every
+// second and a session whose interface vanished or changed index is reported Down (diag Path Down)
+// and restarted when it returns. Faster link-down handling belongs to the controller (rtnetlink).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bfd/io/asio.hpp"
+#include "bfd/io/udp_link.hpp"
+#include "bfd/session_table.hpp"
+#include "bfd/timer_queue.hpp"
+
+namespace wgfo::bfd::io {
+
+struct SessionSpec {
+  std::string name;    // the caller's identifier (the tunnel name)
+  std::string ifname;  // tunnel interface the session is bound to
+  PeerKey local;       // local address (ifindex ignored)
+  PeerKey peer;        // peer address (ifindex ignored)
+  SessionConfig config;
+  bool admin_down{false};
+
+  bool operator==(const SessionSpec&) const = default;
+};
+
+struct SessionStatus {
+  std::string name;
+  std::string ifname;
+  bool interface_present{false};
+  State state{State::Down};
+  State remote_state{State::Down};
+  Discriminator local_discr{0};
+  Discriminator remote_discr{0};
+  Diag local_diag{Diag::None};
+  Micros tx_interval{0};
+  Micros rx_interval{0};
+  Micros detection_time{0};
+  std::uint8_t detect_mult{0};
+  std::uint8_t remote_detect_mult{0};
+  SessionCounters counters;
+  std::chrono::system_clock::time_point last_change{};           // wall clock, for display
+  std::optional<std::chrono::system_clock::time_point> last_rx;  // last accepted packet, wall clock
+};
+
+struct SessionEvent {
+  std::string name;
+  StateChange change;
+  TimePoint at;                                   // monotonic
+  std::chrono::system_clock::time_point wall_at;  // for display and logs
+};
+
+struct IoCounters {
+  std::uint64_t rx_datagrams{};
+  std::uint64_t rx_ttl_dropped{};    // RFC 5881 §5 GTSM
+  std::uint64_t rx_parse_dropped{};  // failed a §6.8.6 packet check
+  std::uint64_t rx_demux_dropped{};  // no session for it, or from the wrong source
+  std::uint64_t tx_packets{};
+  std::uint64_t tx_errors{};
+  std::uint64_t link_errors{};  // sockets that could not be opened
+};
+
+class BfdService {
+ public:
+  using EventSink = std::function<void(const SessionEvent&)>;
+
+  BfdService(EventSink sink, RandomSource& random);
+  ~BfdService();
+  BfdService(const BfdService&) = delete;
+  BfdService& operator=(const BfdService&) = delete;
+
+  void start();  // spawns the BFD thread
+  // Sends AdminDown on every session (RFC 5882 §3.2: peers do not treat that as a path failure, so a
+  // planned restart does not fail traffic over at the other site) and joins the thread.
+  void stop();
+
+  // Declarative: after this, exactly `desired` sessions exist. Unchanged specs keep their session;
+  // a new config or admin state changes the live session (Poll Sequence, no flap); a new interface
+  // or address replaces it.
+  void apply(std::vector<SessionSpec> desired);
+  // Calls done(status, counters) on the BFD thread.
+  void snapshot(std::function<void(std::vector<SessionStatus>, IoCounters)> done);
+
+ private:
+  struct Link;
+  struct Record;
+
+  void reconcile(std::vector<SessionSpec> desired);
+  void shutdown();
+  void start_session(Record& r);
+  void stop_session(Record& r, bool report_down, bool say_admin_down);
+  void drain_before_detection(Record& r, TimePoint now);
+  Link* acquire_link(const std::string& ifname, const PeerKey& local);
+  void release_link(Link* link);
+  void watch(Link& link);
+  void on_readable(Link& link);
+  void on_datagram(const Datagram& d, TimePoint now);
+  void on_timer();
+  void handle(Record& r, const Actions& actions, TimePoint now);
+  void reschedule(Record& r);
+  void arm_timer();
+  void flush_links();
+  void check_interfaces();
+  void watch_interfaces();
+  void emit(Record& r, const StateChange& change, TimePoint now);
+
+  EventSink sink_;
+  RandomSource& random_;
+  asio::io_context io_;
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+
+  SessionTable table_;
+  TimerQueue<Discriminator> timers_;
+  asio::steady_timer timer_;
+  TimePoint timer_at_{TimePoint::max()};
+  asio::steady_timer interface_timer_;
+
+  std::map<std::string, std::unique_ptr<Record>> records_;  // by name
+  std::map<Discriminator, Record*> by_discr_;
+  std::map<std::string, std::unique_ptr<Link>> links_;  // by interface + local address
+  std::uint64_t link_generation_{0};
+  std::uint64_t drain_epoch_{0};
+  IoCounters counters_;
+};
+
+}  // namespace wgfo::bfd::io

@@ -1,0 +1,76 @@
+// Core value types -> API messages (see convert.hpp).
+#include "controller/api/convert.hpp"
+
+#include <google/protobuf/util/time_util.h>
+
+namespace wgfo::api {
+namespace {
+
+std::uint32_t to_ms(std::chrono::microseconds d) {
+  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+google::protobuf::Timestamp to_timestamp(std::chrono::system_clock::time_point t) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(ns.count());
+}
+
+}  // namespace
+
+v1::TunnelState to_proto(TunnelState s) {
+  switch (s) {
+    case TunnelState::Up:
+      return v1::TUNNEL_STATE_UP;
+    case TunnelState::Degraded:
+      return v1::TUNNEL_STATE_DEGRADED;
+    case TunnelState::Down:
+      return v1::TUNNEL_STATE_DOWN;
+    case TunnelState::AdminDown:
+      return v1::TUNNEL_STATE_ADMIN_DOWN;
+  }
+  return v1::TUNNEL_STATE_UNSPECIFIED;
+}
+
+v1::BfdSessionState to_proto(bfd::State s) {
+  switch (s) {
+    case bfd::State::AdminDown:
+      return v1::BFD_SESSION_STATE_ADMIN_DOWN;
+    case bfd::State::Down:
+      return v1::BFD_SESSION_STATE_DOWN;
+    case bfd::State::Init:
+      return v1::BFD_SESSION_STATE_INIT;
+    case bfd::State::Up:
+      return v1::BFD_SESSION_STATE_UP;
+  }
+  return v1::BFD_SESSION_STATE_UNSPECIFIED;
+}
+
+void to_proto(const TunnelView& t, v1::Tunnel* out) {
+  out->set_name(t.name);
+  out->set_interface(t.interface);
+  out->set_state(to_proto(t.state));
+  out->set_interface_present(t.bfd.interface_present);
+  out->set_local_address(t.local_address.to_string());
+  out->set_peer_address(t.peer_address.to_string());
+  if (t.last_change) *out->mutable_last_change() = to_timestamp(*t.last_change);
+  const bfd::io::SessionStatus& b = t.bfd;
+  v1::BfdSession* s = out->mutable_bfd();
+  s->set_state(to_proto(b.state));
+  s->set_remote_state(to_proto(b.remote_state));
+  s->set_local_discriminator(b.local_discr);
+  s->set_remote_discriminator(b.remote_discr);
+  s->set_tx_interval_ms(to_ms(b.tx_interval));
+  s->set_rx_interval_ms(to_ms(b.rx_interval));
+  s->set_detect_mult(b.detect_mult);
+  s->set_remote_detect_mult(b.remote_detect_mult);
+  s->set_detection_time_ms(to_ms(b.detection_time));
+  s->set_last_diag_code(static_cast<std::uint32_t>(b.local_diag));
+  s->set_last_diag(std::string(bfd::to_string(b.local_diag)));
+  s->set_rx_packets(b.counters.rx_packets);
+  s->set_tx_packets(b.counters.tx_packets);
+  s->set_up_transitions(b.counters.up_transitions);
+  s->set_down_transitions(b.counters.down_transitions);
+  if (b.last_rx) *s->mutable_last_rx() = to_timestamp(*b.last_rx);
+}
+
+}  // namespace wgfo::api

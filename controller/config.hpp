@@ -1,0 +1,194 @@
+#pragma once
+// wg-failoverd configuration: the typed model of the YAML file (DESIGN.md, "Configuration") and its
+// loader. Loading either yields a complete, validated Config or a list of errors, one per problem,
+// each naming file, line and key ("tunnels[1].bfd.tx_interval"); a bad file never yields a partial
+// Config and the loader never throws. Unknown keys are errors, so a typo cannot silently fall back to
+// a default. deploy/examples/wg-failover.yaml is the annotated reference for operators.
+//
+// Value syntax
+//   durations    a number with a unit, no space: 250us, 50ms, 1.5s, 2m, 1h (a bare number is refused:
+//                "is it seconds or milliseconds?" must never be guessed).
+//   percentages  a number with '%': 5%, 0.5% (0..100).
+//   booleans     true | false.
+//   host:port    127.0.0.1:9470, [::1]:9470; a host name is accepted only for frr.* and
+//                wireguard endpoints.
+//   null         `key:` or `key: null` on an optional key means "not set" (automation emits this);
+//                on a required key it is an error.
+//
+// Defaults and limits (where DESIGN.md is silent, chosen here)
+//   api.socket /run/wg-failover/api.sock (absolute, < 108 bytes), api.socket_group frrvty
+//   metrics.listen 127.0.0.1:9470 (IP only: it is a bind address)
+//   frr.staticd 127.0.0.1:50051 (FRR's grpc module default port), frr.bgpd unset (no BGP signalling),
+//   frr.route_tag 4242 (1..4294967295)
+//   bfd_defaults tx_interval 50ms, rx_interval 50ms (each 10ms..60s), detect_mult 3 (1..255);
+//   a tunnel's bfd block overrides them key by key, and adds shutdown (default false)
+//   node and tunnel names: 1..64 of [A-Za-z0-9_.-], not starting with '-' or '.' (they appear in CLI
+//   commands, JSON and metric labels); socket_group: the same, 1..32;
+//   interface: a Linux ifname (1..15 bytes, no '/', ':' or whitespace); local_address and
+//   peer_address: unicast, same family, not equal; (interface, peer_address) unique
+//   quality: each threshold optional; rtt 1ms..60s; a recover threshold needs its degraded one; a
+//   missing recover threshold equals the degraded one (no hysteresis); a block with none is unset
+//   wireguard.endpoints: optional (a roaming peer has none), at most 16, no duplicates
+//   routes: optional; mode active-passive (default) | ecmp; kill_switch false (opt-in: it blackholes
+//   the prefix); bgp.degraded needs frr.bgpd. as_path_prepend is a list of ASNs (1..4294967295, at
+//   most 10) prepended as given, e.g. [65001, 65001].
+//   policy.fail_back_hold_down 30s (0s..1h); dampening penalty 1000, suppress 2000, reuse 750
+//   (each 1..100000, reuse < suppress), half_life 15s (1s..1h), max_suppress 120s
+//   (half_life..24h).
+//   files larger than 16 MiB are refused.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "controller/ip.hpp"
+
+namespace wgfo {
+
+struct BfdTimers {
+  std::chrono::microseconds tx_interval{std::chrono::milliseconds{50}};  // desired min TX interval
+  std::chrono::microseconds rx_interval{std::chrono::milliseconds{50}};  // required min RX interval
+  std::uint8_t detect_mult{3};
+  bool shutdown{false};  // per tunnel only: session held AdminDown, like FRR's bfd peer "shutdown"
+
+  friend bool operator==(const BfdTimers&, const BfdTimers&) = default;
+};
+
+// Thresholds that move a tunnel between up and degraded; loss values are percentages (0..100).
+struct QualityConfig {
+  std::optional<std::chrono::microseconds> degraded_rtt;
+  std::optional<double> degraded_loss;
+  std::optional<std::chrono::microseconds> recover_rtt;
+  std::optional<double> recover_loss;
+
+  friend bool operator==(const QualityConfig&, const QualityConfig&) = default;
+};
+
+struct WireguardConfig {
+  std::string peer_public_key;      // base64 of 32 bytes, as `wg pubkey` prints it
+  std::vector<HostPort> endpoints;  // in preference order
+
+  friend bool operator==(const WireguardConfig&, const WireguardConfig&) = default;
+};
+
+struct TunnelConfig {
+  std::string name;
+  std::string interface;
+  IpAddress local_address;  // BFD source and destination, inside the tunnel
+  IpAddress peer_address;
+  BfdTimers bfd;  // bfd_defaults with this tunnel's overrides applied
+  std::optional<QualityConfig> quality;
+  std::optional<WireguardConfig> wireguard;
+
+  friend bool operator==(const TunnelConfig&, const TunnelConfig&) = default;
+};
+
+// BGP attributes a route carries while its active path is degraded (written as a bgpd route-map).
+struct BgpSignal {
+  std::optional<std::string> community;  // "ASN:VALUE" or an FRR well-known name (no-export, ...)
+  std::optional<std::uint32_t> local_preference;
+  std::vector<std::uint32_t> as_path_prepend;  // ASNs, prepended in this order
+
+  bool empty() const { return !community && !local_preference && as_path_prepend.empty(); }
+  friend bool operator==(const BgpSignal&, const BgpSignal&) = default;
+};
+
+struct RouteBgp {
+  BgpSignal degraded;
+
+  friend bool operator==(const RouteBgp&, const RouteBgp&) = default;
+};
+
+struct RouteConfig {
+  enum class Mode { ActivePassive, Ecmp };
+
+  IpPrefix prefix;  // masked (no host bits)
+  Mode mode{Mode::ActivePassive};
+  std::vector<std::string> via;  // tunnel names; for active-passive the order is preference
+  bool kill_switch{false};       // blackhole at distance 250 when no tunnel is usable
+  RouteBgp bgp;
+
+  friend bool operator==(const RouteConfig&, const RouteConfig&) = default;
+};
+
+std::string_view to_string(RouteConfig::Mode mode);  // "active-passive" | "ecmp"
+
+// Flap dampening of a tunnel's state (RFC 2439 style: each flap adds penalty, which decays with
+// half_life; above suppress the tunnel is held unusable until it decays below reuse).
+struct DampeningConfig {
+  std::uint32_t penalty{1000};
+  std::uint32_t suppress{2000};
+  std::uint32_t reuse{750};
+  std::chrono::microseconds half_life{std::chrono::seconds{15}};
+  std::chrono::microseconds max_suppress{std::chrono::seconds{120}};
+
+  friend bool operator==(const DampeningConfig&, const DampeningConfig&) = default;
+};
+
+struct PolicyConfig {
+  std::chrono::microseconds fail_back_hold_down{std::chrono::seconds{30}};
+  DampeningConfig dampening;
+
+  friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
+};
+
+struct ApiConfig {
+  std::string socket{"/run/wg-failover/api.sock"};
+  std::string socket_group{"frrvty"};
+
+  friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
+};
+
+struct MetricsConfig {
+  HostPort listen{"127.0.0.1", 9470};
+
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
+struct FrrConfig {
+  HostPort staticd{"127.0.0.1", 50051};
+  std::optional<HostPort> bgpd;  // BGP signalling is off without it
+  std::uint32_t route_tag{4242};
+
+  friend bool operator==(const FrrConfig&, const FrrConfig&) = default;
+};
+
+struct Config {
+  std::string node;
+  ApiConfig api;
+  MetricsConfig metrics;
+  FrrConfig frr;
+  BfdTimers bfd_defaults;
+  std::vector<TunnelConfig> tunnels;
+  std::vector<RouteConfig> routes;
+  PolicyConfig policy;
+
+  const TunnelConfig* find_tunnel(std::string_view name) const;
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+struct ConfigError {
+  std::string file;
+  int line{0};      // 1-based; 0 when the error has no place in the file (e.g. it cannot be read)
+  std::string key;  // e.g. "tunnels[1].bfd.tx_interval"; empty for file-level errors
+  std::string message;
+
+  friend bool operator==(const ConfigError&, const ConfigError&) = default;
+};
+
+// "FILE:LINE: KEY: message" on one line; ":LINE" is left out when line is 0 and "KEY: " when key is
+// empty. This is what `wg-failoverd --check` prints, one line per error.
+std::string format(const ConfigError& error);
+
+struct LoadResult {
+  std::optional<Config> config;     // set only when errors is empty
+  std::vector<ConfigError> errors;  // in file order
+};
+
+LoadResult load_config_file(const std::string& path);
+LoadResult load_config_string(std::string_view yaml, std::string_view file_name);
+
+}  // namespace wgfo

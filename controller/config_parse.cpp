@@ -1,0 +1,504 @@
+// Parse pass: walks the YAML tree against a declared schema (each map is a list of Fields) and
+// converts every value on its own. One generic walk() handles what every map needs — unknown keys
+// (with a "did you mean"), duplicate keys, null values, missing required keys — so the sections below
+// only say which keys exist and how each value is read. Relations between values are left to
+// config_validate.cpp.
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <unordered_map>
+
+#include "controller/config_internal.hpp"
+
+namespace wgfo::config_detail {
+namespace {
+
+using namespace std::chrono_literals;
+using Micros = std::chrono::microseconds;
+using Node = YAML::Node;
+using Reader = std::function<void(const Node& value, const std::string& key)>;
+
+struct Field {
+  std::string_view name;
+  bool required;
+  Reader read;
+};
+
+constexpr std::size_t kMaxNameLength = 64;
+constexpr std::size_t kMaxGroupLength = 32;
+constexpr std::size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) minus the NUL
+constexpr std::size_t kMaxEndpoints = 16;
+constexpr std::size_t kMaxPrepend = 10;
+constexpr std::uint64_t kMaxU32 = 4294967295U;
+constexpr std::uint64_t kMaxDampening = 100000;
+
+std::string join(const std::string& path, std::string_view name) {
+  return path.empty() ? std::string(name) : path + "." + std::string(name);
+}
+
+int line_of(const Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+std::string kind(const Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Scalar:
+      return "the value " + quote(node.Scalar());
+    default:
+      return "nothing";
+  }
+}
+
+// Assigns a successfully read value; a failed read leaves the default in place (the error is
+// already recorded, and validate() skips keys that failed).
+template <typename T, typename U>
+void set(T& field, const std::optional<U>& value) {
+  if (value) field = static_cast<T>(*value);
+}
+
+std::string unknown_key_message(const std::string& path, const std::string& name,
+                                const std::vector<Field>& fields) {
+  if (name == "private_key" || name == "preshared_key") {
+    return "unknown key; wg-failover never needs WireGuard secrets, keep them out of this file "
+           "(only wireguard.peer_public_key belongs here)";
+  }
+  if (path == "bfd_defaults" && name == "shutdown") {
+    return "unknown key; shutdown is set per tunnel (tunnels[].bfd.shutdown)";
+  }
+  std::vector<std::string_view> names;
+  std::string allowed;
+  for (const Field& f : fields) {
+    names.push_back(f.name);
+    allowed += (allowed.empty() ? "" : ", ") + std::string(f.name);
+  }
+  const std::string_view near = closest(name, names);
+  return "unknown key" + (near.empty() ? std::string() : "; did you mean " + std::string(near) + "?") +
+         " (allowed here: " + allowed + ")";
+}
+
+class Parser {
+ public:
+  explicit Parser(Context& ctx) : ctx_(ctx) {}
+
+  void document(const Node& root, Config& config) {
+    // std::optional: assigning to a YAML::Node would rewrite the node it refers to, not rebind it.
+    std::optional<Node> tunnels_node;
+    std::optional<Node> routes_node;
+    walk(root, "",
+         {{"node", true, [&](auto& v, auto& k) { set(config.node, name(v, k, kMaxNameLength)); }},
+          {"api", false, [&](auto& v, auto& k) { api(v, k, config.api); }},
+          {"metrics", false,
+           [&](auto& v, auto& k) {
+             walk(v, k, {{"listen", false, [&](auto& v2, auto& k2) {
+                            set(config.metrics.listen, host_port(v2, k2, HostPort::Host::IpOnly));
+                          }}});
+           }},
+          {"frr", false, [&](auto& v, auto& k) { frr(v, k, config.frr); }},
+          {"bfd_defaults", false,
+           [&](auto& v, auto& k) { walk(v, k, bfd_fields(config.bfd_defaults, false)); }},
+          {"tunnels", true, [&](auto& v, auto&) { tunnels_node.emplace(v); }},
+          {"routes", false, [&](auto& v, auto&) { routes_node.emplace(v); }},
+          {"policy", false, [&](auto& v, auto& k) { policy(v, k, config.policy); }}});
+    // Tunnels are read after the whole top level so that bfd_defaults applies wherever it appears.
+    if (tunnels_node) tunnels(*tunnels_node, "tunnels", config);
+    if (routes_node) {
+      list(*routes_node, "routes", "routes", 0,
+           [&](auto& v, auto& k) { route(v, k, config.routes.emplace_back()); });
+    }
+  }
+
+ private:
+  // ---- structure ----
+
+  // The line of the key if recorded (a value sits on its key's line), else of the node itself.
+  void fail(const Node& at, const std::string& key, std::string message) {
+    const int line = ctx_.line_of(key);
+    ctx_.error(line != 0 ? line : line_of(at), key, std::move(message));
+  }
+
+  void walk(const Node& map, const std::string& path, const std::vector<Field>& fields) {
+    if (!map.IsMap()) {
+      std::string names;
+      for (const Field& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.name);
+      fail(map, path, "expected a map with the keys " + names + ", got " + kind(map));
+      return;
+    }
+    std::unordered_map<std::string, int> seen;
+    for (const auto& entry : map) {
+      const Node& k = entry.first;
+      const Node& v = entry.second;
+      if (!k.IsScalar()) {
+        ctx_.error(line_of(k), path, "keys must be plain names, got " + kind(k));
+        continue;
+      }
+      const std::string key = join(path, k.Scalar());
+      const int line = line_of(k);
+      if (const auto [first, inserted] = seen.emplace(k.Scalar(), line); !inserted) {
+        ctx_.error(line, key, "duplicate key; first given at line " + std::to_string(first->second));
+        continue;
+      }
+      const auto field =
+          std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == k.Scalar(); });
+      if (field == fields.end()) {
+        ctx_.error(line, key, unknown_key_message(path, k.Scalar(), fields));
+        continue;
+      }
+      ctx_.record(key, line);
+      if (v.IsNull()) {  // `key:` / `key: null`: "not set" for optional keys
+        if (field->required) ctx_.error(line, key, "missing value");
+        continue;
+      }
+      field->read(v, key);
+    }
+    for (const Field& f : fields) {
+      if (f.required && !seen.contains(std::string(f.name))) {
+        fail(map, join(path, f.name), "missing required key");
+      }
+    }
+  }
+
+  void list(const Node& seq, const std::string& key, std::string_view what, std::size_t max_items,
+            const Reader& item) {
+    if (!seq.IsSequence()) {
+      fail(seq, key, "expected a list of " + std::string(what) + ", got " + kind(seq));
+      return;
+    }
+    if (max_items != 0 && seq.size() > max_items) {
+      fail(
+          seq, key,
+          "at most " + std::to_string(max_items) + " entries are allowed, got " + std::to_string(seq.size()));
+      return;
+    }
+    std::size_t i = 0;
+    for (const Node& element : seq) {
+      const std::string k = key + "[" + std::to_string(i++) + "]";
+      ctx_.record(k, line_of(element));
+      item(element, k);
+    }
+  }
+
+  std::optional<std::string> scalar(const Node& v, const std::string& key, std::string_view expected) {
+    if (v.IsScalar()) return v.Scalar();
+    fail(v, key, "expected " + std::string(expected) + ", got " + kind(v));
+    return std::nullopt;
+  }
+
+  // ---- values ----
+
+  std::optional<std::string> name(const Node& v, const std::string& key, std::size_t max_len) {
+    auto text = scalar(v, key, "a name");
+    if (text && !is_valid_name(*text, max_len)) {
+      fail(v, key,
+           quote(*text) + " is not a valid name: use 1.." + std::to_string(max_len) +
+               " letters, digits, '_', '.' or '-', not starting with '-' or '.'");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<std::uint64_t> integer(const Node& v, const std::string& key, std::uint64_t min,
+                                       std::uint64_t max) {
+    const auto text = scalar(v, key, "a whole number");
+    if (!text) return std::nullopt;
+    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    const bool digits = !text->empty() &&
+                        std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) {
+      fail(v, key, "expected a whole number " + range + ", got " + quote(*text));
+      return std::nullopt;
+    }
+    // Every limit here fits in 10 digits; longer text is out of range without converting it.
+    std::uint64_t value = 0;
+    const bool too_long = text->size() > 10;
+    if (!too_long) std::from_chars(text->data(), text->data() + text->size(), value);
+    if (too_long || value < min || value > max) {
+      fail(v, key, *text + " is out of range " + range);
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<Micros> duration(const Node& v, const std::string& key, Micros min, Micros max) {
+    const auto text = scalar(v, key, "a duration such as 50ms or 1.5s");
+    if (!text) return std::nullopt;
+    std::string why;
+    const auto d = parse_duration(*text, &why);
+    if (!d) {
+      fail(v, key, why);
+    } else if (*d < min || *d > max) {
+      fail(v, key, *text + " is out of range " + format_duration(min) + ".." + format_duration(max));
+    } else {
+      return d;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<double> percent(const Node& v, const std::string& key) {
+    const auto text = scalar(v, key, "a percentage such as 5%");
+    if (!text) return std::nullopt;
+    std::string why;
+    const auto p = parse_percent(*text, &why);
+    if (!p) fail(v, key, why);
+    return p;
+  }
+
+  std::optional<bool> boolean(const Node& v, const std::string& key) {
+    const auto text = scalar(v, key, "true or false");
+    if (!text) return std::nullopt;
+    if (*text == "true" || *text == "True" || *text == "TRUE") return true;
+    if (*text == "false" || *text == "False" || *text == "FALSE") return false;
+    fail(v, key, "expected true or false, got " + quote(*text));
+    return std::nullopt;
+  }
+
+  std::optional<IpAddress> unicast(const Node& v, const std::string& key) {
+    const auto text = scalar(v, key, "an IP address");
+    if (!text) return std::nullopt;
+    const auto address = IpAddress::parse(*text);
+    if (!address) {
+      const bool has_length = text->find('/') != std::string::npos;
+      fail(v, key,
+           quote(*text) + " is not an IPv4 or IPv6 address" +
+               (has_length ? " (write the address without a prefix length)" : ""));
+    } else if (address->is_unspecified() || address->is_multicast()) {
+      fail(v, key, *text + " is not a unicast address");
+    } else {
+      return address;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<HostPort> host_port(const Node& v, const std::string& key, HostPort::Host allowed) {
+    const auto text = scalar(v, key, "HOST:PORT");
+    if (!text) return std::nullopt;
+    std::string why;
+    auto hp = HostPort::parse(*text, allowed, &why);
+    if (!hp) fail(v, key, "invalid address " + quote(*text) + ": " + why);
+    return hp;
+  }
+
+  std::optional<IpPrefix> prefix(const Node& v, const std::string& key) {
+    const auto text = scalar(v, key, "a prefix such as 10.20.0.0/16");
+    if (!text) return std::nullopt;
+    std::string why;
+    const auto p = IpPrefix::parse(*text, &why);
+    if (!p) {
+      fail(v, key, "invalid prefix " + quote(*text) + ": " + why);
+    } else if (!p->is_masked()) {
+      fail(v, key, p->to_string() + " has host bits set; did you mean " + p->masked().to_string() + "?");
+    } else {
+      return p;
+    }
+    return std::nullopt;
+  }
+
+  // ---- sections ----
+
+  void api(const Node& node, const std::string& path, ApiConfig& out) {
+    walk(node, path,
+         {{"socket", false,
+           [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "an absolute path");
+             if (!text) return;
+             if (!text->starts_with('/') || text->ends_with('/')) {
+               fail(v, k,
+                    quote(*text) + " must be an absolute path to a file, e.g. /run/wg-failover/api.sock");
+             } else if (text->size() > kMaxSocketPath) {
+               fail(v, k,
+                    "the path is " + std::to_string(text->size()) +
+                        " bytes; a Unix socket path may have at most " + std::to_string(kMaxSocketPath));
+             } else {
+               out.socket = *text;
+             }
+           }},
+          {"socket_group", false,
+           [&](auto& v, auto& k) { set(out.socket_group, name(v, k, kMaxGroupLength)); }}});
+  }
+
+  void frr(const Node& node, const std::string& path, FrrConfig& out) {
+    walk(
+        node, path,
+        {{"staticd", false,
+          [&](auto& v, auto& k) { set(out.staticd, host_port(v, k, HostPort::Host::IpOrName)); }},
+         {"bgpd", false, [&](auto& v, auto& k) { set(out.bgpd, host_port(v, k, HostPort::Host::IpOrName)); }},
+         {"route_tag", false, [&](auto& v, auto& k) { set(out.route_tag, integer(v, k, 1, kMaxU32)); }}});
+  }
+
+  std::vector<Field> bfd_fields(BfdTimers& out, bool per_tunnel) {
+    std::vector<Field> fields{
+        {"tx_interval", false, [&](auto& v, auto& k) { set(out.tx_interval, duration(v, k, 10ms, 60s)); }},
+        {"rx_interval", false, [&](auto& v, auto& k) { set(out.rx_interval, duration(v, k, 10ms, 60s)); }},
+        {"detect_mult", false, [&](auto& v, auto& k) { set(out.detect_mult, integer(v, k, 1, 255)); }}};
+    if (per_tunnel) {
+      fields.push_back({"shutdown", false, [&](auto& v, auto& k) { set(out.shutdown, boolean(v, k)); }});
+    }
+    return fields;
+  }
+
+  void tunnels(const Node& node, const std::string& path, Config& config) {
+    if (node.IsSequence() && node.size() == 0) {
+      fail(node, path, "at least one tunnel is required");
+      return;
+    }
+    list(node, path, "tunnels", 0, [&](auto& v, auto& k) {
+      TunnelConfig& t = config.tunnels.emplace_back();
+      t.bfd = config.bfd_defaults;
+      walk(v, k,
+           {{"name", true, [&](auto& v2, auto& k2) { set(t.name, name(v2, k2, kMaxNameLength)); }},
+            {"interface", true,
+             [&](auto& v2, auto& k2) {
+               const auto text = scalar(v2, k2, "an interface name");
+               if (text && !is_valid_ifname(*text)) {
+                 fail(v2, k2,
+                      quote(*text) +
+                          " is not a valid Linux interface name (1..15 characters, no '/', "
+                          "':' or whitespace)");
+               } else {
+                 set(t.interface, text);
+               }
+             }},
+            {"local_address", true, [&](auto& v2, auto& k2) { set(t.local_address, unicast(v2, k2)); }},
+            {"peer_address", true, [&](auto& v2, auto& k2) { set(t.peer_address, unicast(v2, k2)); }},
+            {"bfd", false, [&](auto& v2, auto& k2) { walk(v2, k2, bfd_fields(t.bfd, true)); }},
+            {"quality", false, [&](auto& v2, auto& k2) { quality(v2, k2, t.quality); }},
+            {"wireguard", false, [&](auto& v2, auto& k2) { wireguard(v2, k2, t.wireguard); }}});
+    });
+  }
+
+  void quality(const Node& node, const std::string& path, std::optional<QualityConfig>& out) {
+    QualityConfig q;
+    walk(node, path,
+         {{"degraded_rtt", false, [&](auto& v, auto& k) { set(q.degraded_rtt, duration(v, k, 1ms, 60s)); }},
+          {"degraded_loss", false, [&](auto& v, auto& k) { set(q.degraded_loss, percent(v, k)); }},
+          {"recover_rtt", false, [&](auto& v, auto& k) { set(q.recover_rtt, duration(v, k, 1ms, 60s)); }},
+          {"recover_loss", false, [&](auto& v, auto& k) { set(q.recover_loss, percent(v, k)); }}});
+    // A recover threshold alone is meaningless (the tunnel never enters degraded on that metric); a
+    // degraded threshold alone recovers at the same value.
+    const auto pair_up = [&](auto& degraded, auto& recover, std::string_view metric) {
+      const std::string d_key = join(path, "degraded_" + std::string(metric));
+      const std::string r_key = join(path, "recover_" + std::string(metric));
+      if (recover && !degraded && !ctx_.failed(d_key)) {
+        fail(node, r_key,
+             "recover_" + std::string(metric) + " needs degraded_" + std::string(metric) +
+                 " (a tunnel can only recover from a state it can enter)");
+      } else if (degraded && !recover && !ctx_.failed(r_key)) {
+        recover = degraded;
+      }
+    };
+    pair_up(q.degraded_rtt, q.recover_rtt, "rtt");
+    pair_up(q.degraded_loss, q.recover_loss, "loss");
+    if (q != QualityConfig{}) out = q;
+  }
+
+  void wireguard(const Node& node, const std::string& path, std::optional<WireguardConfig>& out) {
+    WireguardConfig& w = out.emplace();
+    walk(node, path,
+         {{"peer_public_key", true,
+           [&](auto& v, auto& k) {
+             // Never print the value: a private key pasted here by mistake must not reach a log.
+             const auto text = scalar(v, k, "a base64 public key");
+             if (text && !is_valid_wireguard_key(*text)) {
+               fail(v, k,
+                    "not a valid WireGuard public key: expected the 44-character base64 text that "
+                    "`wg pubkey` prints (32 bytes); the value is not shown here");
+             } else {
+               set(w.peer_public_key, text);
+             }
+           }},
+          {"endpoints", false, [&](auto& v, auto& k) {
+             list(v, k, "HOST:PORT endpoints", kMaxEndpoints, [&](auto& v2, auto& k2) {
+               w.endpoints.push_back(host_port(v2, k2, HostPort::Host::IpOrName).value_or(HostPort{}));
+             });
+           }}});
+  }
+
+  void route(const Node& node, const std::string& path, RouteConfig& r) {
+    walk(node, path,
+         {{"prefix", true, [&](auto& v, auto& k) { set(r.prefix, prefix(v, k)); }},
+          {"mode", false,
+           [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "active-passive or ecmp");
+             if (text == "active-passive") {
+               r.mode = RouteConfig::Mode::ActivePassive;
+             } else if (text == "ecmp") {
+               r.mode = RouteConfig::Mode::Ecmp;
+             } else if (text) {
+               fail(v, k, quote(*text) + " is not a mode; use active-passive or ecmp");
+             }
+           }},
+          {"via", true,
+           [&](auto& v, auto& k) {
+             if (v.IsSequence() && v.size() == 0) {
+               fail(v, k, "at least one tunnel is required");
+               return;
+             }
+             list(v, k, "tunnel names", 0,
+                  [&](auto& v2, auto& k2) { r.via.push_back(scalar(v2, k2, "a tunnel name").value_or("")); });
+           }},
+          {"kill_switch", false, [&](auto& v, auto& k) { set(r.kill_switch, boolean(v, k)); }},
+          {"bgp", false, [&](auto& v, auto& k) {
+             walk(v, k,
+                  {{"degraded", false, [&](auto& v2, auto& k2) { bgp_signal(v2, k2, r.bgp.degraded); }}});
+           }}});
+  }
+
+  void bgp_signal(const Node& node, const std::string& path, BgpSignal& out) {
+    walk(node, path,
+         {{"community", false,
+           [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "a BGP community such as 65000:200");
+             std::string why;
+             if (text && !is_valid_community(*text, &why)) {
+               fail(v, k, why);
+             } else {
+               set(out.community, text);
+             }
+           }},
+          {"local_preference", false,
+           [&](auto& v, auto& k) { set(out.local_preference, integer(v, k, 0, kMaxU32)); }},
+          {"as_path_prepend", false, [&](auto& v, auto& k) {
+             list(v, k, "AS numbers", kMaxPrepend, [&](auto& v2, auto& k2) {
+               out.as_path_prepend.push_back(
+                   static_cast<std::uint32_t>(integer(v2, k2, 1, kMaxU32).value_or(0)));
+             });
+           }}});
+  }
+
+  void policy(const Node& node, const std::string& path, PolicyConfig& out) {
+    DampeningConfig& d = out.dampening;
+    walk(node, path,
+         {{"fail_back_hold_down", false,
+           [&](auto& v, auto& k) { set(out.fail_back_hold_down, duration(v, k, 0s, 1h)); }},
+          {"dampening", false, [&](auto& v, auto& k) {
+             walk(v, k,
+                  {{"penalty", false,
+                    [&](auto& v2, auto& k2) { set(d.penalty, integer(v2, k2, 1, kMaxDampening)); }},
+                   {"suppress", false,
+                    [&](auto& v2, auto& k2) { set(d.suppress, integer(v2, k2, 1, kMaxDampening)); }},
+                   {"reuse", false,
+                    [&](auto& v2, auto& k2) { set(d.reuse, integer(v2, k2, 1, kMaxDampening)); }},
+                   {"half_life", false,
+                    [&](auto& v2, auto& k2) { set(d.half_life, duration(v2, k2, 1s, 1h)); }},
+                   {"max_suppress", false,
+                    [&](auto& v2, auto& k2) { set(d.max_suppress, duration(v2, k2, 1s, 24h)); }}});
+           }}});
+  }
+
+  Context& ctx_;
+};
+
+}  // namespace
+
+void parse_document(const YAML::Node& root, Config& config, Context& ctx) {
+  Parser(ctx).document(root, config);
+}
+
+}  // namespace wgfo::config_detail

@@ -1,0 +1,55 @@
+#pragma once
+// The composition root: every component of wg-failoverd is created and wired here, and nowhere else.
+//
+//   main thread = core thread: io_ runs Core (tunnel state) and the signal handlers
+//   BFD thread:   BfdService; its events are posted into io_
+//   gRPC threads: ApiServer; each RPC reaches Core through post() and waits for the answer
+//
+// Reload (SIGHUP): the new file is validated first; a bad file is rejected with its errors logged and
+// the running configuration stays. A good one is applied declaratively to Core and BfdService, so
+// sessions whose settings did not change are not touched and timer changes go through a Poll.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bfd/io/asio.hpp"
+#include "bfd/io/bfd_service.hpp"
+#include "bfd/io/system_random.hpp"
+#include "controller/api/api_server.hpp"
+#include "controller/config.hpp"
+#include "controller/core.hpp"
+
+namespace wgfo {
+
+class Daemon final : public api::ApiBackend {
+ public:
+  Daemon(std::string config_path, Config config);
+  ~Daemon() override;
+
+  // Runs until SIGINT or SIGTERM; returns the process exit code.
+  int run();
+
+  // api::ApiBackend, called on gRPC threads.
+  grpc::Status list_tunnels(const api::v1::ListTunnelsRequest& req,
+                            api::v1::ListTunnelsResponse* resp) override;
+  grpc::Status get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::GetTunnelResponse* resp) override;
+
+ private:
+  void reload();
+  void on_signal(int signo);
+  void wait_signals();
+  // Runs on a gRPC thread: a BFD snapshot merged with the core's tunnels, or nothing on timeout.
+  std::optional<std::vector<TunnelView>> query_tunnels();
+
+  std::string config_path_;
+  Config config_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  bfd::io::SystemRandom random_;
+  Core core_;
+  bfd::io::BfdService bfd_;
+  api::ApiServer api_;
+};
+
+}  // namespace wgfo

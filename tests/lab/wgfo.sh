@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# wgfo.sh: lab helpers for running wg-failoverd in a site (source after lab.sh).
+#   wgfo_start SITE CONF   start the daemon (binary from WGFO_BUILD_DIR) with CONF copied into the site
+#   wgfo_reload SITE CONF  replace the config and send SIGHUP (the daemon's reload)
+#   wgfo_cli SITE ARGS     run the wg-failover CLI in SITE against the site's default socket
+#   wgfo_field SITE TUNNEL JQ    print one field of `show tunnels --json` for TUNNEL (jq path, e.g. .bfd.state)
+#   wgfo_now_ms            wall clock in ms
+#   wgfo_rfc3339_ms TIME   an RFC 3339 time with ms (the CLI's format) as epoch ms
+# Every site has its own /run, so the daemon's default socket /run/wg-failover/api.sock is per site.
+
+: "${WGFO_BUILD_DIR:?WGFO_BUILD_DIR must point at the build directory}"
+WGFO_D=$WGFO_BUILD_DIR/controller/wg-failoverd
+WGFO_CLI=$WGFO_BUILD_DIR/controller/wg-failover
+
+wgfo_now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
+
+wgfo_rfc3339_ms() { date -u -d "$1" +%s%3N; }
+
+wgfo_start() {
+  local site=$1 conf=$LAB_DIR/sites/$1/wgfo.yaml
+  cat -- "$2" >"$conf"
+  "$WGFO_D" --config "$conf" --check >/dev/null || lab_fail "wgfo_start: $conf does not validate"
+  lab_bg "$site" wgfo "$WGFO_D" --config "$conf"
+  lab_wait 5 lab_exec "$site" test -S /run/wg-failover/api.sock ||
+    lab_fail "wg-failoverd in '$site' did not open its socket, see $(lab_log "$site" wgfo)"
+}
+
+wgfo_reload() {
+  cat -- "$2" >"$LAB_DIR/sites/$1/wgfo.yaml"
+  kill -HUP "$(lab_pid "$1" wgfo)"
+}
+
+wgfo_cli() { lab_exec "$1" "$WGFO_CLI" "${@:2}"; }
+
+wgfo_field() {
+  wgfo_cli "$1" show tunnels --json | jq -er --arg t "$2" ".[] | select(.name == \$t) | $3"
+}
+
+# wgfo_expect SITE TUNNEL JQ VALUE SECONDS: wait until the field equals VALUE.
+wgfo_expect() {
+  lab_wait "$5" _wgfo_is "$1" "$2" "$3" "$4" ||
+    lab_fail "$1: tunnel $2 $3 is '$(wgfo_field "$1" "$2" "$3" 2>&1)', expected '$4' within $5 s"
+}
+_wgfo_is() { [[ $(wgfo_field "$1" "$2" "$3" 2>/dev/null) == "$4" ]]; }

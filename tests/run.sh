@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's test command (README): installs what is needed, configures, builds with ASan+UBSan,
+# runs every ctest test (unit and lab), then each libFuzzer target for WGFO_FUZZ_SECONDS (default 60).
+# Needs root: the lab tests build network namespaces.
+#   WGFO_BUILD_DIR  build directory (default build)       WGFO_CTEST_ARGS  extra ctest arguments
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then exec sudo -E "$0" "$@"; fi
+
+BUILD=${WGFO_BUILD_DIR:-build}
+FUZZ_SECONDS=${WGFO_FUZZ_SECONDS:-60}
+step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
+
+step "dependencies"
+deploy/install-deps.sh
+
+step "configure and build ($BUILD, ASan+UBSan)"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWGFO_SANITIZE=ON >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"
+
+step "ctest: unit and lab tests"
+# shellcheck disable=SC2086 # WGFO_CTEST_ARGS is a list of arguments
+ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" ${WGFO_CTEST_ARGS:-}
+
+step "fuzzing (${FUZZ_SECONDS}s per target)"
+cmake -S . -B "$BUILD-fuzz" -G Ninja -DWGFO_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$BUILD-fuzz" -j"$(nproc)"
+for fuzzer in "$BUILD-fuzz"/tests/fuzz/*_fuzz; do
+  name=$(basename "$fuzzer")
+  corpus=tests/fuzz/corpus/${name%_fuzz}
+  work=$(mktemp -d /tmp/wgfo-fuzz.XXXXXX)
+  # New inputs go to a scratch dir so the checked-in corpus stays as reviewed; crashes are kept there.
+  if ! "$fuzzer" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$work/" \
+      "$work" "$corpus" 2>"$work/log"; then
+    tail -n 40 "$work/log"
+    echo "FAIL: $name found a crash; artifacts in $work" >&2
+    exit 1
+  fi
+  grep -E 'stat::number_of_executed_units|stat::new_units_added' "$work/log" | sed "s/^/$name: /"
+  rm -rf "$work"
+done
+
+step "all tests passed"
