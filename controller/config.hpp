@@ -25,7 +25,7 @@
 //   node and tunnel names: 1..64 of [A-Za-z0-9_.-], not starting with '-' or '.' (they appear in CLI
 //   commands, JSON and metric labels); socket_group: the same, 1..32;
 //   interface: a Linux ifname (1..15 bytes, no '/', ':' or whitespace); local_address and
-//   peer_address: unicast, same family, not equal; (interface, peer_address) unique
+//   peer_address: unicast, same family, not equal; (interface, local_address, peer_address) unique
 //   quality: each threshold optional; rtt 1ms..60s; a recover threshold needs its degraded one; a
 //   missing recover threshold equals the degraded one (no hysteresis); a block with none is unset
 //   wireguard.endpoints: optional (a roaming peer has none), at most 16, no duplicates

@@ -55,15 +55,19 @@ void check_tunnels(const Config& config, Context& ctx) {
   check_unique(
       tunnels.size(),
       [&](std::size_t i) -> std::optional<std::string> {
-        if (!usable(i, "interface") || !usable(i, "peer_address")) return std::nullopt;
-        return tunnels[i].interface + " " + tunnels[i].peer_address.to_string();
+        // One BFD session per (interface, local, peer): that is how sessions are told apart.
+        if (!usable(i, "interface") || !usable(i, "peer_address") || !usable(i, "local_address"))
+          return std::nullopt;
+        return tunnels[i].interface + " " + tunnels[i].local_address.to_string() + " " +
+               tunnels[i].peer_address.to_string();
       },
       [&](std::size_t i, std::size_t first) {
-        ctx.error(tunnel_key(i, "peer_address"), "peer " + tunnels[i].peer_address.to_string() + " on " +
-                                                     tunnels[i].interface + " is already tunnel " +
-                                                     quote(tunnels[first].name) +
-                                                     at_line(ctx, tunnel_key(first, "")) +
-                                                     "; each (interface, peer_address) pair must be unique");
+        ctx.error(tunnel_key(i, "peer_address"),
+                  "peer " + tunnels[i].peer_address.to_string() + " from " +
+                      tunnels[i].local_address.to_string() + " on " + tunnels[i].interface +
+                      " is already tunnel " + quote(tunnels[first].name) +
+                      at_line(ctx, tunnel_key(first, "")) +
+                      "; each (interface, local_address, peer_address) must be unique");
       });
 
   // WireGuard identifies a peer on an interface by its public key, so two tunnels naming the same key

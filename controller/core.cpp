@@ -6,10 +6,11 @@
 namespace wgfo {
 namespace {
 
-bfd::PeerKey to_key(const IpAddress& a) {
-  bfd::PeerKey k;
-  k.family = a.is_v4() ? 4 : 6;
-  std::copy(a.bytes().begin(), a.bytes().end(), k.addr.begin());
+bfd::SessionKey to_key(const IpAddress& local, const IpAddress& peer) {
+  bfd::SessionKey k;
+  k.family = local.is_v4() ? 4 : 6;
+  std::copy(local.bytes().begin(), local.bytes().end(), k.local.begin());
+  std::copy(peer.bytes().begin(), peer.bytes().end(), k.peer.begin());
   return k;
 }
 
@@ -48,8 +49,7 @@ std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config,
     specs.push_back(bfd::io::SessionSpec{
         .name = tc.name,
         .ifname = tc.interface,
-        .local = to_key(tc.local_address),
-        .peer = to_key(tc.peer_address),
+        .key = to_key(tc.local_address, tc.peer_address),
         .config = {.desired_min_tx = tc.bfd.tx_interval,
                    .required_min_rx = tc.bfd.rx_interval,
                    .detect_mult = tc.bfd.detect_mult},

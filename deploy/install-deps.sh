@@ -13,7 +13,7 @@ BUILD_PKGS=(
   libboost-dev libmnl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev libgrpc-dev protobuf-compiler-grpc
   libspdlog-dev libfmt-dev googletest libgtest-dev libgmock-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev libsystemd-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev dpkg-dev
+  clang libclang-rt-14-dev dpkg-dev ccache
 )
 LAB_PKGS=(
   frr bird2 wireguard-go wireguard-tools nftables iproute2 iputils-ping socat procps util-linux

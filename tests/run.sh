@@ -14,6 +14,9 @@ step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 step "dependencies"
 deploy/install-deps.sh
 
+# ccache: paths relative to the checkout, so fresh clones in other directories hit the same cache.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+
 step "configure and build ($BUILD, ASan+UBSan)"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWGFO_SANITIZE=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"

@@ -35,18 +35,11 @@ namespace {
 
 constexpr auto kInterfaceCheck = std::chrono::seconds{1};
 
-std::string link_key(const std::string& ifname, const PeerKey& local) {
-  std::string key = ifname + '|';
-  const std::size_t n = local.family == 6 ? 16 : 4;
-  for (std::size_t i = 0; i < n; ++i) {
-    char hex[3];
-    std::snprintf(hex, sizeof hex, "%02x", local.addr[i]);
-    key += hex;
-  }
-  return key;
+std::string link_key(const std::string& ifname, std::uint8_t family) {
+  return ifname + (family == 6 ? "|6" : "|4");
 }
 
-PeerKey on_interface(PeerKey k, unsigned ifindex) {
+SessionKey on_interface(SessionKey k, std::uint32_t ifindex) {
   k.ifindex = ifindex;
   return k;
 }
@@ -129,8 +122,8 @@ void BfdService::reconcile(std::vector<SessionSpec> desired) {
   for (auto it = records_.begin(); it != records_.end();) {
     auto w = want.find(it->first);
     Record& r = *it->second;
-    const bool same_path = w != want.end() && w->second.ifname == r.spec.ifname &&
-                           w->second.local == r.spec.local && w->second.peer == r.spec.peer;
+    const bool same_path =
+        w != want.end() && w->second.ifname == r.spec.ifname && w->second.key == r.spec.key;
     if (!same_path) {
       // Removed, or moved to another interface/address: tell the peer, then start over.
       stop_session(r, false, true);
@@ -165,11 +158,16 @@ void BfdService::reconcile(std::vector<SessionSpec> desired) {
 void BfdService::start_session(Record& r) {
   const unsigned ifindex = if_nametoindex(r.spec.ifname.c_str());
   if (ifindex == 0) return;  // the interface may come later; check_interfaces() retries
-  Link* link = acquire_link(r.spec.ifname, on_interface(r.spec.local, ifindex));
-  if (link == nullptr) return;
+  std::string error;
+  Link* link = acquire_link(r.spec.ifname, ifindex, r.spec.key.family, error);
+  if (link == nullptr) {
+    if (error != r.last_error) spdlog::warn("bfd: session {}: {}; retrying every second", r.spec.name, error);
+    r.last_error = error;
+    return;
+  }
   const TimePoint now = Clock::now();
-  Session* s = table_.add(on_interface(r.spec.peer, ifindex), r.spec.config, now);
-  if (s == nullptr) {  // a second spec for the same peer on the same interface; config forbids it
+  Session* s = table_.add(on_interface(r.spec.key, ifindex), r.spec.config, now);
+  if (s == nullptr) {  // a second spec with the same addresses on the same interface; config forbids it
     release_link(link);
     return;
   }
@@ -208,15 +206,16 @@ void BfdService::shutdown() {
   interface_timer_.cancel();
 }
 
-BfdService::Link* BfdService::acquire_link(const std::string& ifname, const PeerKey& local) {
-  const std::string key = link_key(ifname, local);
+BfdService::Link* BfdService::acquire_link(const std::string& ifname, std::uint32_t ifindex,
+                                           std::uint8_t family, std::string& error) {
+  const std::string key = link_key(ifname, family);
   auto it = links_.find(key);
   if (it == links_.end()) {
     std::error_code ec;
-    auto udp = UdpLink::open(ifname, local, ec);
+    auto udp = UdpLink::open(ifname, ifindex, family, ec);
     if (!udp) {
       ++counters_.link_errors;
-      spdlog::warn("bfd: cannot open sockets on {}: {}", ifname, ec.message());
+      error = "cannot open IPv" + std::to_string(family) + " sockets on " + ifname + ": " + ec.message();
       return nullptr;
     }
     auto link = std::make_unique<Link>(io_, key, ++link_generation_, std::move(udp));
@@ -264,7 +263,7 @@ void BfdService::on_datagram(const Datagram& d, TimePoint now) {
     ++counters_.rx_parse_dropped;
     return;
   }
-  const DemuxResult m = table_.demux(p.packet, d.source);
+  const DemuxResult m = table_.demux(p.packet, d.key);
   if (m.session == nullptr) {
     ++counters_.rx_demux_dropped;
     return;
@@ -307,7 +306,7 @@ void BfdService::drain_before_detection(Record& r, TimePoint now) {
 
 void BfdService::handle(Record& r, const Actions& actions, TimePoint now) {
   if (actions.transmit && r.link != nullptr) {
-    r.link->udp->queue(on_interface(r.spec.peer, r.link->udp->local().ifindex), *actions.transmit);
+    r.link->udp->queue(on_interface(r.spec.key, r.link->udp->ifindex()), *actions.transmit);
     r.link->dirty = true;
   }
   if (actions.state_change) emit(r, *actions.state_change, now);
@@ -360,7 +359,7 @@ void BfdService::watch_interfaces() {
 void BfdService::check_interfaces() {
   for (auto& [name, r] : records_) {
     const unsigned ifindex = if_nametoindex(r->spec.ifname.c_str());
-    if (r->link != nullptr && ifindex != r->link->udp->local().ifindex) {
+    if (r->link != nullptr && ifindex != r->link->udp->ifindex()) {
       spdlog::warn("bfd: interface {} of session {} {}", r->spec.ifname, name,
                    ifindex == 0 ? "is gone" : "changed index");
       stop_session(*r, true, false);

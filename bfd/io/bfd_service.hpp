@@ -37,8 +37,7 @@ namespace wgfo::bfd::io {
 struct SessionSpec {
   std::string name;    // the caller's identifier (the tunnel name)
   std::string ifname;  // tunnel interface the session is bound to
-  PeerKey local;       // local address (ifindex ignored)
-  PeerKey peer;        // peer address (ifindex ignored)
+  SessionKey key;      // family, peer and local address; ifindex is filled in from ifname
   SessionConfig config;
   bool admin_down{false};
 
@@ -111,7 +110,8 @@ class BfdService {
   void start_session(Record& r);
   void stop_session(Record& r, bool report_down, bool say_admin_down);
   void drain_before_detection(Record& r, TimePoint now);
-  Link* acquire_link(const std::string& ifname, const PeerKey& local);
+  Link* acquire_link(const std::string& ifname, std::uint32_t ifindex, std::uint8_t family,
+                     std::string& error);
   void release_link(Link* link);
   void watch(Link& link);
   void on_readable(Link& link);
@@ -139,7 +139,7 @@ class BfdService {
 
   std::map<std::string, std::unique_ptr<Record>> records_;  // by name
   std::map<Discriminator, Record*> by_discr_;
-  std::map<std::string, std::unique_ptr<Link>> links_;  // by interface + local address
+  std::map<std::string, std::unique_ptr<Link>> links_;  // by interface and family
   std::uint64_t link_generation_{0};
   std::uint64_t drain_epoch_{0};
   IoCounters counters_;

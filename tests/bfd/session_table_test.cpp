@@ -17,11 +17,11 @@ using testsupport::FakeRandom;
 
 const TimePoint kT0 = TimePoint{} + 100s;
 
-PeerKey v4(std::uint8_t last, std::uint32_t ifindex) {
-  PeerKey k;
+SessionKey v4(std::uint8_t last, std::uint32_t ifindex) {
+  SessionKey k;
   k.family = 4;
-  k.addr[0] = 10;
-  k.addr[3] = last;
+  k.peer[0] = 10;
+  k.peer[3] = last;
   k.ifindex = ifindex;
   return k;
 }
@@ -95,7 +95,7 @@ TEST(SessionTableTest, ManyDiscriminatorsUniqueAndNonZero) {
   SessionTable table{random};
   std::unordered_set<Discriminator> seen;
   for (std::uint32_t i = 0; i < 5000; ++i) {
-    PeerKey k = v4(0, i);
+    SessionKey k = v4(0, i);
     Session* s = table.add(k, SessionConfig{}, kT0);
     ASSERT_NE(s, nullptr);
     EXPECT_NE(s->local_discr(), 0u);
@@ -127,12 +127,12 @@ TEST(SessionTableTest, DemuxWrongSource) {
   FakeRandom random{1};
   SessionTable table{random};
   Session* s = table.add(v4(1, 7), SessionConfig{}, kT0);
-  for (const PeerKey& from : {v4(2, 7), v4(1, 8)}) {
+  for (const SessionKey& from : {v4(2, 7), v4(1, 8)}) {
     const DemuxResult r = table.demux(packet(State::Up, s->local_discr()), from);
     EXPECT_EQ(r.error, DemuxError::WrongSource);
     EXPECT_EQ(r.session, nullptr);
   }
-  PeerKey v6 = v4(1, 7);
+  SessionKey v6 = v4(1, 7);
   v6.family = 6;
   EXPECT_EQ(table.demux(packet(State::Up, s->local_discr()), v6).error, DemuxError::WrongSource);
 }
@@ -156,21 +156,44 @@ TEST(SessionTableTest, ForEachVisitsEverySession) {
   SessionTable table{random};
   for (std::uint8_t i = 1; i <= 5; ++i) table.add(v4(i, 1), SessionConfig{}, kT0);
   std::set<std::uint8_t> visited;
-  table.for_each([&](const PeerKey& k, Session& s) {
-    visited.insert(k.addr[3]);
+  table.for_each([&](const SessionKey& k, Session& s) {
+    visited.insert(k.peer[3]);
     EXPECT_EQ(table.find(k), &s);
   });
   EXPECT_EQ(visited, (std::set<std::uint8_t>{1, 2, 3, 4, 5}));
 }
 
-TEST(SessionTableTest, PeerKeyHashSeparatesFields) {
-  const PeerKeyHash h;
+TEST(SessionTableTest, SessionKeyHashSeparatesFields) {
+  const SessionKeyHash h;
   EXPECT_EQ(h(v4(1, 7)), h(v4(1, 7)));
   EXPECT_NE(h(v4(1, 7)), h(v4(2, 7)));
   EXPECT_NE(h(v4(1, 7)), h(v4(1, 8)));
-  PeerKey v6 = v4(1, 7);
+  SessionKey v6 = v4(1, 7);
   v6.family = 6;
   EXPECT_NE(h(v4(1, 7)), h(v6));
+}
+
+// Several sessions to one peer on one interface, told apart by the local address (FRR keys its
+// sessions the same way; the scale benchmark runs thousands of them on one veth).
+TEST(SessionTableTest, LocalAddressSeparatesSessionsToOnePeer) {
+  FakeRandom random;
+  SessionTable table(random);
+  SessionKey a = v4(1, 7);
+  SessionKey b = v4(1, 7);
+  a.local = {10, 0, 0, 100};
+  b.local = {10, 0, 0, 101};
+  Session* sa = table.add(a, SessionConfig{}, kT0);
+  Session* sb = table.add(b, SessionConfig{}, kT0);
+  ASSERT_NE(sa, nullptr);
+  ASSERT_NE(sb, nullptr);
+  EXPECT_NE(sa, sb);
+  EXPECT_EQ(table.demux(packet(State::Down, 0), b).session, sb);
+  // A packet naming a's discriminator but sent to b's local address is not a's.
+  EXPECT_EQ(table.demux(packet(State::Up, sa->local_discr()), b).error, DemuxError::WrongSource);
+  SessionKey other = a;
+  other.local = {10, 0, 0, 102};
+  EXPECT_EQ(table.demux(packet(State::Down, 0), other).error, DemuxError::UnknownPeer);
+  EXPECT_NE(SessionKeyHash{}(a), SessionKeyHash{}(b));
 }
 
 TEST(SessionTableTest, DemuxErrorNames) {

@@ -302,6 +302,11 @@ struct ErrorCase {
   std::string absent;   // must not appear in the formatted error (secrets)
 };
 
+// gtest prints parameters in test listings; the name is enough (and keeps ctest's output readable).
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 std::vector<ErrorCase> error_cases() {
   const std::string v = valid();
   const auto e = [&](std::string_view from, std::string_view to) { return edit(v, from, to); };
@@ -351,8 +356,9 @@ std::vector<ErrorCase> error_cases() {
        "\"wg/1\" is not a valid"},
       {"duplicate_peer",
        e("interface: wg1\n    local_address: 203.0.113.5\n    peer_address: 203.0.113.6",
-         "interface: wg0\n    local_address: 203.0.113.5\n    peer_address: 203.0.113.2"),
-       "tunnels[1].peer_address", "peer 203.0.113.2 on wg0 is already tunnel \"primary\" (line 10)", 20},
+         "interface: wg0\n    local_address: 203.0.113.1\n    peer_address: 203.0.113.2"),
+       "tunnels[1].peer_address",
+       "peer 203.0.113.2 from 203.0.113.1 on wg0 is already tunnel \"primary\" (line 10)", 20},
       // addresses
       {"address_prefix", e("local_address: 203.0.113.5", "local_address: 203.0.113.5/30"),
        "tunnels[1].local_address", "without a prefix length"},

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # BFD interop over wireguard-go: wg-failoverd in site a against PEER in site b, PEER one of
 #   frr   FRR 8.4 bfdd        bird   BIRD 2        ours   a second wg-failoverd
+# over IPv4 (default) or IPv6 (second argument 6) addresses on the tunnel.
 # Asserts (issue: foundation, lab tests): both Up within 3 s; a cut of wg0 (nftables drop both ways) is
 # detected on our side within detection time + 50 ms and the peer goes Down too; restore brings it Up;
 # a timer change on the live session (config reload) reaches the peer with no Down on either side;
 # AdminDown from our side takes the peer Down and it stays Down.
 set -euo pipefail
-PEER=${1:?usage: bfd_interop.sh frr|bird|ours}
+PEER=${1:?usage: bfd_interop.sh frr|bird|ours [4|6]}
+FAMILY=${2:-4}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lab.sh
 source "$HERE/lab.sh"
 # shellcheck source=tests/lab/wgfo.sh
 source "$HERE/wgfo.sh"
 
-say() { printf '[%s %6ss] %s\n' "$PEER" "$(lab_elapsed)" "$*"; }
+say() { printf '[%s/v%s %6ss] %s\n' "$PEER" "$FAMILY" "$(lab_elapsed)" "$*"; }
+
+# The session's addresses on wg0 (the lab's IPv4 overlay, or documentation IPv6 added below).
+if [[ $FAMILY == 6 ]]; then A=2001:db8:113::1 B=2001:db8:113::2; else A=203.0.113.1 B=203.0.113.2; fi
 
 # our_conf NODE LOCAL PEER TX RX MULT [shutdown]: a one-tunnel wg-failoverd config on wg0.
 our_conf() {
@@ -28,21 +33,21 @@ tunnels:
     bfd: {tx_interval: $4, rx_interval: $5, detect_mult: $6${7:+, shutdown: true}}
 EOF
 }
-a_conf() { our_conf site-a 203.0.113.1 203.0.113.2 "$@"; }
+a_conf() { our_conf site-a "$A" "$B" "$@"; }
 
 # ---- the peer in site b: start, state (up|down|init|admin-down), down count, the timers it uses ------
 peer_start() {
   case $PEER in
     frr)
       LAB_FRR_DAEMONS=(zebra bfdd)
-      lab_frr b - <<'EOF'
+      lab_frr b - <<EOF
 frr defaults traditional
 hostname site-b
 log timestamp precision 6
 debug bfd peer
 !
 bfd
- peer 203.0.113.1 local-address 203.0.113.2 interface wg0
+ peer $A local-address $B interface wg0
   receive-interval 50
   transmit-interval 50
   detect-multiplier 3
@@ -51,22 +56,22 @@ bfd
 EOF
       ;;
     bird)
-      lab_bird b - <<'EOF'
+      lab_bird b - <<EOF
 router id 203.0.113.2;
 protocol device {}
 protocol bfd {
   interface "wg0" { min rx interval 50 ms; min tx interval 50 ms; multiplier 3; };
-  neighbor 203.0.113.1 dev "wg0" local 203.0.113.2;
+  neighbor $A dev "wg0" local $B;
 }
 EOF
       ;;
-    ours) wgfo_start b <(our_conf site-b 203.0.113.2 203.0.113.1 50ms 50ms 3) ;;
+    ours) wgfo_start b <(our_conf site-b "$B" "$A" 50ms 50ms 3) ;;
     *) lab_fail "unknown peer '$PEER'" ;;
   esac
 }
 
-frr_peer() { lab_vtysh b -c "show bfd peers json" | jq -ec '.[] | select(.peer == "203.0.113.1")'; }
-bird_line() { lab_birdc b show bfd sessions | awk '$1 == "203.0.113.1"'; }
+frr_peer() { lab_vtysh b -c "show bfd peers json" | jq -ec --arg a "$A" '.[] | select(.peer == $a)'; }
+bird_line() { lab_birdc b show bfd sessions | awk -v a="$A" '$1 == a'; }
 
 peer_state() {
   case $PEER in
@@ -80,7 +85,7 @@ peer_state() {
 peer_downs() {
   case $PEER in
     frr) lab_vtysh b -c "show bfd peers counters json" |
-      jq -r '.[] | select(.peer == "203.0.113.1") | ."session-down"' ;;
+      jq -er --arg a "$A" '.[] | select(.peer == $a) | ."session-down"' ;;
     bird) bird_line | awk '{ print $4 }' ;;
     ours) wgfo_field b primary .bfd.down_transitions ;;
   esac
@@ -113,6 +118,13 @@ lab_init
 lab_site a
 lab_site b
 lab_tunnel a b 0
+if [[ $FAMILY == 6 ]]; then
+  for s in a:$A b:$B; do
+    lab_exec "${s%%:*}" sysctl -qw net.ipv6.conf.wg0.disable_ipv6=0
+    lab_exec "${s%%:*}" ip addr add "${s#*:}/64" dev wg0 nodad
+  done
+  lab_wait 3 lab_exec a ping -6 -c1 -W1 "$B" >/dev/null || lab_fail "no IPv6 over wg0"
+fi
 say "sites up"
 
 wgfo_start a <(a_conf 50ms 50ms 3)
