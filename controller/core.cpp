@@ -2,6 +2,8 @@
 #include "controller/core.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace wgfo {
 namespace {
@@ -89,6 +91,9 @@ void Core::set_state(Tunnel& t, TunnelState to, std::string cause,
 }
 
 std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>& bfd) const {
+  std::unordered_map<std::string_view, const bfd::io::SessionStatus*> by_name;
+  by_name.reserve(bfd.size());
+  for (const auto& s : bfd) by_name.emplace(s.name, &s);
   std::vector<TunnelView> out;
   out.reserve(order_.size());
   for (const std::string& name : order_) {
@@ -100,8 +105,7 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
                  .state = t.state,
                  .last_change = t.last_change,
                  .bfd = {}};
-    auto s = std::find_if(bfd.begin(), bfd.end(), [&](const auto& x) { return x.name == name; });
-    if (s != bfd.end()) v.bfd = *s;
+    if (auto s = by_name.find(name); s != by_name.end()) v.bfd = *s->second;
     out.push_back(std::move(v));
   }
   return out;

@@ -1,4 +1,5 @@
 // wg-failoverd: parses flags, loads the configuration and runs the Daemon (controller/daemon.hpp).
+#include <grpc/grpc.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
+  // One library reference held for the life of the process: otherwise destroying the API server runs
+  // grpc_shutdown(), which joins gRPC 1.51's executor threads and can wait ~10 s for one of them to
+  // leave epoll_wait (seen on every stop after a CLI call). The process exits instead.
+  grpc_init();
   wgfo::Daemon daemon(config_path, std::move(*loaded.config));
   return daemon.run();
 }

@@ -21,6 +21,7 @@ struct BfdService::Link {
   int refs{0};
   bool dirty{false};
   std::uint64_t drained_epoch{0};
+  std::uint32_t overflow_seen{0};
 };
 
 struct BfdService::Record {
@@ -131,8 +132,7 @@ void BfdService::reconcile(std::vector<SessionSpec> desired) {
         it = records_.erase(it);
         continue;
       }
-      r.spec = w->second;
-      start_session(r);
+      r.spec = w->second;  // started again below
     } else if (r.session != nullptr) {
       if (w->second.config != r.spec.config) handle(r, r.session->set_config(w->second.config, now), now);
       if (w->second.admin_down != r.spec.admin_down)
@@ -148,15 +148,12 @@ void BfdService::reconcile(std::vector<SessionSpec> desired) {
   for (auto& [name, spec] : want) {
     auto r = std::make_unique<Record>();
     r->spec = spec;
-    start_session(*r);
     records_.emplace(name, std::move(r));
   }
-  flush_links();
-  arm_timer();
+  check_interfaces();  // starts every session whose interface exists
 }
 
-void BfdService::start_session(Record& r) {
-  const unsigned ifindex = if_nametoindex(r.spec.ifname.c_str());
+void BfdService::start_session(Record& r, unsigned ifindex) {
   if (ifindex == 0) return;  // the interface may come later; check_interfaces() retries
   std::string error;
   Link* link = acquire_link(r.spec.ifname, ifindex, r.spec.key.family, error);
@@ -175,8 +172,8 @@ void BfdService::start_session(Record& r) {
   r.session = s;
   r.last_error.clear();
   by_discr_[s->local_discr()] = &r;
-  spdlog::info("bfd: session {} on {} started, local discriminator {}", r.spec.name, r.spec.ifname,
-               s->local_discr());
+  spdlog::debug("bfd: session {} on {} started, local discriminator {}", r.spec.name, r.spec.ifname,
+                s->local_discr());
   if (r.spec.admin_down) handle(r, s->set_admin_down(true, now), now);
   reschedule(r);
 }
@@ -201,6 +198,13 @@ void BfdService::stop_session(Record& r, bool report_down, bool say_admin_down) 
 }
 
 void BfdService::shutdown() {
+  const IoCounters& c = counters_;
+  spdlog::info(
+      "bfd: rx {} (dropped: ttl {}, parse {}, demux {}, buffer full {}), tx {} (errors {}), timer wakeups {}"
+      " (late >=1 ms {}, >=10 ms {}, >=50 ms {}, max {} us)",
+      c.rx_datagrams, c.rx_ttl_dropped, c.rx_parse_dropped, c.rx_demux_dropped, c.rx_overflow_dropped,
+      c.tx_packets, c.tx_errors, c.timer_wakeups, c.timers_late_1ms, c.timers_late_10ms, c.timers_late_50ms,
+      std::chrono::duration_cast<std::chrono::microseconds>(c.max_timer_lateness).count());
   for (auto& [name, r] : records_) stop_session(*r, false, true);
   timer_.cancel();
   interface_timer_.cancel();
@@ -245,7 +249,7 @@ void BfdService::watch(Link& link) {
 
 void BfdService::on_readable(Link& link) {
   const TimePoint now = Clock::now();
-  link.udp->drain([&](const Datagram& d) { on_datagram(d, now); });
+  drain(link, now);
   link.drained_epoch = drain_epoch_;
   watch(link);
   flush_links();
@@ -278,9 +282,10 @@ void BfdService::on_datagram(const Datagram& d, TimePoint now) {
 // ---- timer path -----------------------------------------------------------------------------------
 
 void BfdService::on_timer() {
+  const TimePoint now = Clock::now();
+  note_lateness(now - timer_at_, now);
   timer_at_ = TimePoint::max();
   ++drain_epoch_;
-  const TimePoint now = Clock::now();
   timers_.expire(now, [&](Discriminator d) {
     auto it = by_discr_.find(d);
     if (it == by_discr_.end()) return;
@@ -293,6 +298,21 @@ void BfdService::on_timer() {
   arm_timer();
 }
 
+void BfdService::note_lateness(Duration late, TimePoint now) {
+  using std::chrono::milliseconds;
+  ++counters_.timer_wakeups;
+  if (late >= milliseconds(1)) ++counters_.timers_late_1ms;
+  if (late >= milliseconds(10)) ++counters_.timers_late_10ms;
+  if (late >= milliseconds(50)) ++counters_.timers_late_50ms;
+  counters_.max_timer_lateness = std::max(counters_.max_timer_lateness, late);
+  // A warning at most every 10 s: lateness comes in bursts and the log must not add to it.
+  if (late >= milliseconds(10) && now - last_late_warning_ >= std::chrono::seconds(10)) {
+    last_late_warning_ = now;
+    spdlog::warn("bfd: timers ran {} ms late ({} late by 10 ms or more so far); detection times are at risk",
+                 std::chrono::duration_cast<milliseconds>(late).count(), counters_.timers_late_10ms);
+  }
+}
+
 void BfdService::drain_before_detection(Record& r, TimePoint now) {
   // Packets already queued on the socket must count before a detection timer may expire. Only a
   // due detection timer pays for the read, and only once per link per timer wakeup.
@@ -301,7 +321,16 @@ void BfdService::drain_before_detection(Record& r, TimePoint now) {
   Link& link = *r.link;
   if (link.drained_epoch == drain_epoch_) return;
   link.drained_epoch = drain_epoch_;
+  drain(link, now);
+}
+
+void BfdService::drain(Link& link, TimePoint now) {
   link.udp->drain([&](const Datagram& d) { on_datagram(d, now); });
+  const std::uint32_t total = link.udp->overflow_drops();
+  if (total != link.overflow_seen) {
+    counters_.rx_overflow_dropped += total - link.overflow_seen;  // unsigned: survives wrap-around
+    link.overflow_seen = total;
+  }
 }
 
 void BfdService::handle(Record& r, const Actions& actions, TimePoint now) {
@@ -357,14 +386,19 @@ void BfdService::watch_interfaces() {
 }
 
 void BfdService::check_interfaces() {
+  // One lookup per interface, not per session: thousands of sessions usually share a few interfaces,
+  // and each lookup costs a socket plus an ioctl on this thread.
+  std::map<std::string, unsigned, std::less<>> index;
   for (auto& [name, r] : records_) {
-    const unsigned ifindex = if_nametoindex(r->spec.ifname.c_str());
+    auto [it, fresh] = index.try_emplace(r->spec.ifname, 0U);
+    if (fresh) it->second = if_nametoindex(r->spec.ifname.c_str());
+    const unsigned ifindex = it->second;
     if (r->link != nullptr && ifindex != r->link->udp->ifindex()) {
       spdlog::warn("bfd: interface {} of session {} {}", r->spec.ifname, name,
                    ifindex == 0 ? "is gone" : "changed index");
       stop_session(*r, true, false);
     }
-    if (r->link == nullptr && ifindex != 0) start_session(*r);
+    if (r->link == nullptr && ifindex != 0) start_session(*r, ifindex);
   }
   flush_links();
   arm_timer();

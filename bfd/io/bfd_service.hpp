@@ -77,7 +77,16 @@ struct IoCounters {
   std::uint64_t rx_demux_dropped{};  // no session for it, or from the wrong source
   std::uint64_t tx_packets{};
   std::uint64_t tx_errors{};
-  std::uint64_t link_errors{};  // sockets that could not be opened
+  std::uint64_t link_errors{};          // sockets that could not be opened
+  std::uint64_t rx_overflow_dropped{};  // dropped by the kernel: receive buffer full (SO_RXQ_OVFL)
+  // Timer lateness: how long after its deadline the BFD thread got to run an expired timer. Late
+  // timers mean the thread is starved (CPU, a stall elsewhere in the process) and detection times
+  // are at risk; FRR warns on the same condition.
+  std::uint64_t timer_wakeups{};
+  std::uint64_t timers_late_1ms{};
+  std::uint64_t timers_late_10ms{};
+  std::uint64_t timers_late_50ms{};
+  Duration max_timer_lateness{};
 };
 
 class BfdService {
@@ -107,7 +116,7 @@ class BfdService {
 
   void reconcile(std::vector<SessionSpec> desired);
   void shutdown();
-  void start_session(Record& r);
+  void start_session(Record& r, unsigned ifindex);
   void stop_session(Record& r, bool report_down, bool say_admin_down);
   void drain_before_detection(Record& r, TimePoint now);
   Link* acquire_link(const std::string& ifname, std::uint32_t ifindex, std::uint8_t family,
@@ -115,6 +124,8 @@ class BfdService {
   void release_link(Link* link);
   void watch(Link& link);
   void on_readable(Link& link);
+  void drain(Link& link, TimePoint now);
+  void note_lateness(Duration late, TimePoint now);
   void on_datagram(const Datagram& d, TimePoint now);
   void on_timer();
   void handle(Record& r, const Actions& actions, TimePoint now);
@@ -142,6 +153,7 @@ class BfdService {
   std::map<std::string, std::unique_ptr<Link>> links_;  // by interface and family
   std::uint64_t link_generation_{0};
   std::uint64_t drain_epoch_{0};
+  TimePoint last_late_warning_{};
   IoCounters counters_;
 };
 

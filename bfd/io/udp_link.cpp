@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kBatch = 32;
 constexpr std::size_t kRxBufSize = 128;    // > kMaxPacketLength; a longer datagram is truncated, which is
                                            // harmless: Length may be shorter than the payload (§6.8.6)
-constexpr std::size_t kControlSize = 128;  // TTL + PKTINFO (IPv6: 4 + 20 bytes plus headers)
+constexpr std::size_t kControlSize = 128;  // TTL, PKTINFO and the overflow counter, with headers
 constexpr int kRcvBuf = 4 * 1024 * 1024;
 
 struct alignas(cmsghdr) ControlBuf {
@@ -180,6 +180,8 @@ std::size_t UdpLink::drain(const std::function<void(const Datagram&)>& fn) {
         if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
             (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
           std::memcpy(&d.ttl, CMSG_DATA(c), sizeof(int));
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+          std::memcpy(&overflow_drops_, CMSG_DATA(c), sizeof overflow_drops_);  // running total
         } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
           in_pktinfo info;
           std::memcpy(&info, CMSG_DATA(c), sizeof info);

@@ -60,6 +60,8 @@ class UdpLink {
   // Sends the queue; returns the number of packets the kernel refused (counted as TX errors).
   std::size_t flush();
   std::size_t queued() const { return tx_.size(); }
+  // Datagrams the kernel dropped because the receive buffer was full, since the link was opened.
+  std::uint32_t overflow_drops() const { return overflow_drops_; }
 
  private:
   UdpLink(std::string ifname, std::uint32_t ifindex, std::uint8_t family)
@@ -77,6 +79,7 @@ class UdpLink {
   int rx_fd_{-1};
   int tx_fd_{-1};
   std::uint16_t source_port_{0};
+  std::uint32_t overflow_drops_{0};
   std::vector<Outgoing> tx_;
 };
 

@@ -9,8 +9,11 @@
 #   sudo tests/bench/bfd_scale.sh [-d SECONDS] [-p "frr ours"] [N...]     (default: 60 s, 100 500 1000 2000)
 #   WGFO_BUILD_DIR=DIR  use that (Release) build instead of building build-bench
 #
-# Topology: DUT 10.100.0.1/16; peer 10.100.x.y/16, one address per session. Neighbour entries are
-# static (NUD_PERMANENT is exempt from the neighbour-table GC, whose default limit is 1024 entries).
+# Topology: the DUT has one address per session, 10.100.x.y/16; the peer has 10.100.0.1/16. (The
+# other way round FRR 8.4 cannot tell its sessions apart: with Your Discriminator 0 it matches a
+# packet to a session by peer address and ignores the local one, so all sessions to one peer address
+# collapse into one.) Neighbour entries are static: NUD_PERMANENT is exempt from the neighbour-table
+# GC, whose default limit is 1024 entries.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -26,7 +29,7 @@ SIZES=("$@")
 
 if [[ -z ${WGFO_BUILD_DIR:-} ]]; then
   WGFO_BUILD_DIR=$ROOT/build-bench
-  cmake -S . -B "$WGFO_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  cmake -S . -B "$WGFO_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$WGFO_BUILD_DIR" -j"$(nproc)" --target wg-failoverd wg-failover >/dev/null
 fi
 export WGFO_BUILD_DIR
@@ -36,7 +39,7 @@ source tests/lab/lab.sh
 source tests/lab/wgfo.sh
 
 HZ=$(getconf CLK_TCK)
-peer_addr() { echo "10.100.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
+sess_addr() { echo "10.100.$((1 + $1 / 250)).$((1 + $1 % 250))"; }   # the DUT address of session $1
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 core_busy() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
@@ -46,9 +49,9 @@ wgfo_conf() {
   printf 'node: %s\nfrr: {staticd: 127.0.0.1:50051}\nbfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}\ntunnels:\n' "$1"
   for ((i = 0; i < $3; i++)); do
     if [[ $4 == dut ]]; then
-      printf '  - {name: s%d, interface: %s, local_address: 10.100.0.1, peer_address: %s}\n' "$i" "$2" "$(peer_addr "$i")"
+      printf '  - {name: s%d, interface: %s, local_address: %s, peer_address: 10.100.0.1}\n' "$i" "$2" "$(sess_addr "$i")"
     else
-      printf '  - {name: s%d, interface: %s, local_address: %s, peer_address: 10.100.0.1}\n' "$i" "$2" "$(peer_addr "$i")"
+      printf '  - {name: s%d, interface: %s, local_address: 10.100.0.1, peer_address: %s}\n' "$i" "$2" "$(sess_addr "$i")"
     fi
   done
 }
@@ -57,7 +60,7 @@ frr_conf() {   # frr_conf IFNAME N
   local i
   printf 'frr defaults traditional\nhostname bench-peer\n!\nbfd\n profile scale\n  transmit-interval 50\n  receive-interval 50\n  detect-multiplier 3\n !\n'
   for ((i = 0; i < $2; i++)); do
-    printf ' peer 10.100.0.1 local-address %s interface %s\n  profile scale\n !\n' "$(peer_addr "$i")" "$1"
+    printf ' peer %s local-address 10.100.0.1 interface %s\n  profile scale\n !\n' "$(sess_addr "$i")" "$1"
   done
   printf '!\n'
 }
@@ -76,23 +79,23 @@ run_case() {
   lab_site peer
   ifd=vd-$LAB_ID ifp=vp-$LAB_ID
   ip link add "$ifd" netns "$(lab_ns dut)" type veth peer name "$ifp" netns "$(lab_ns peer)"
-  lab_exec dut ip addr add 10.100.0.1/16 dev "$ifd"
+  lab_exec peer ip addr add 10.100.0.1/16 dev "$ifp"
   lab_exec dut ip link set "$ifd" up
   lab_exec peer ip link set "$ifp" up
   mac_d=$(lab_exec dut cat "/sys/class/net/$ifd/address")
   mac_p=$(lab_exec peer cat "/sys/class/net/$ifp/address")
-  for ((i = 0; i < n; i++)); do echo "addr add $(peer_addr "$i")/16 dev $ifp"; done | lab_exec peer ip -batch -
+  for ((i = 0; i < n; i++)); do echo "addr add $(sess_addr "$i")/16 dev $ifd"; done | lab_exec dut ip -batch -
   for ((i = 0; i < n; i++)); do
-    echo "neigh replace $(peer_addr "$i") lladdr $mac_p nud permanent dev $ifd"
-  done | lab_exec dut ip -batch -
-  lab_exec peer ip neigh replace 10.100.0.1 lladdr "$mac_d" nud permanent dev "$ifp"
+    echo "neigh replace $(sess_addr "$i") lladdr $mac_d nud permanent dev $ifp"
+  done | lab_exec peer ip -batch -
+  lab_exec dut ip neigh replace 10.100.0.1 lladdr "$mac_p" nud permanent dev "$ifd"
 
   wgfo_start dut <(wgfo_conf dut "$ifd" "$n" dut)
   dut_pid=$(lab_pid dut wgfo)
   taskset -a -p -c 0 "$dut_pid" >/dev/null
   t0=$(wgfo_now_ms)
   if [[ $kind == frr ]]; then
-    ulimit -n 65536   # bfdd opens one socket per session
+    ulimit -n "$(ulimit -Hn)"   # bfdd opens one socket per session
     LAB_FRR_DAEMONS=(zebra bfdd)
     frr_conf "$ifp" "$n" >"$LAB_DIR/frr-peer.conf"
     lab_frr peer "$LAB_DIR/frr-peer.conf"
