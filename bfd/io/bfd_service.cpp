@@ -117,6 +117,10 @@ void BfdService::snapshot(std::function<void(std::vector<SessionStatus>, IoCount
 
 void BfdService::reconcile(std::vector<SessionSpec> desired) {
   const TimePoint now = Clock::now();
+  Micros fastest = std::chrono::milliseconds(100);  // -> at most 1 ms of slack
+  for (const auto& s : desired)
+    fastest = std::min({fastest, s.config.desired_min_tx, s.config.required_min_rx});
+  slack_ = fastest / 100;
   std::map<std::string, SessionSpec> want;
   for (auto& s : desired) want.emplace(s.name, std::move(s));
 
@@ -356,9 +360,11 @@ void BfdService::arm_timer() {
   const auto next = timers_.next();
   // An armed timer that fires too early is harmless (nothing is due); only an earlier deadline
   // needs a re-arm. This keeps timer churn away from the per-packet path.
-  if (!next || *next >= timer_at_) return;
-  timer_at_ = *next;
-  timer_.expires_at(*next);
+  if (!next) return;
+  const TimePoint fire = *next + slack_;
+  if (fire >= timer_at_) return;
+  timer_at_ = fire;
+  timer_.expires_at(fire);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) on_timer();
   });
