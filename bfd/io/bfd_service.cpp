@@ -5,8 +5,6 @@
 #include <net/if.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
-
 namespace wgfo::bfd::io {
 
 struct BfdService::Link {
@@ -29,7 +27,6 @@ struct BfdService::Record {
   Link* link{nullptr};
   Session* session{nullptr};  // owned by table_
   std::string last_error;     // to log a failing link once, not every second
-  std::chrono::system_clock::time_point last_change{};
 };
 
 namespace {
@@ -87,7 +84,6 @@ void BfdService::snapshot(std::function<void(std::vector<SessionStatus>, IoCount
       s.name = name;
       s.ifname = r->spec.ifname;
       s.interface_present = r->link != nullptr;
-      s.last_change = r->last_change;
       s.detect_mult = r->spec.config.detect_mult;
       if (const Session* x = r->session) {
         s.state = x->state();
@@ -346,8 +342,7 @@ void BfdService::handle(Record& r, const Actions& actions, TimePoint now) {
 }
 
 void BfdService::emit(Record& r, const StateChange& change, TimePoint now) {
-  r.last_change = std::chrono::system_clock::now();
-  sink_(SessionEvent{r.spec.name, change, now, r.last_change});
+  sink_(SessionEvent{r.spec.name, change, now, std::chrono::system_clock::now()});
 }
 
 void BfdService::reschedule(Record& r) {

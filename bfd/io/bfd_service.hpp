@@ -66,7 +66,6 @@ struct SessionStatus {
   std::uint8_t detect_mult{0};
   std::uint8_t remote_detect_mult{0};
   SessionCounters counters;
-  std::chrono::system_clock::time_point last_change{};           // wall clock, for display
   std::optional<std::chrono::system_clock::time_point> last_rx;  // last accepted packet, wall clock
 };
 

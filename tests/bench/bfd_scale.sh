@@ -135,6 +135,8 @@ run_case() {
   downs_d1=$(ours_downs dut)
   if [[ $kind == frr ]]; then downs_p1=$(frr_downs); else downs_p1=$(ours_downs peer); fi
   up_d=$(ours_up dut)
+  # False Downs: keep both sides' logs (late-timer warnings, receive drops) for a look.
+  if ((downs_d1 != downs_d0 || downs_p1 != downs_p0)); then LAB_KEEP=1; fi
 
   awk -v n="$n" -v kind="$kind" -v tup="$t_up" -v hz="$HZ" -v dur="$DURATION" \
     -v dd=$((d1 - d0)) -v pd=$((p1 - p0)) -v c0=$((c0a2 - c0a)) -v c0t=$((c0b2 - c0b)) \
@@ -146,6 +148,7 @@ run_case() {
         ours * 10000 / n, peer * 10000 / n, (pd > 0 ? sprintf("%.2f", dd / pd) : "-"), fd, fp, upd
     }'
   lab_teardown
+  LAB_KEEP=0
 }
 
 HEADER=$(printf '%6s  %-4s  %7s  %8s  %8s  %8s  %8s  %9s  %9s  %6s  %5s  %5s  %5s' \
