@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   show->require_subcommand(1);
   CLI::App* tunnels = show->add_subcommand("tunnels", "tunnels and their BFD sessions");
   tunnels->add_flag("--json,-j", json, "JSON output");
+  CLI::App* routes =
+      show->add_subcommand("routes", "configured prefixes, their active tunnels and FIB state");
+  routes->add_flag("--json,-j", json, "JSON output");
   CLI11_PARSE(app, argc, argv);
 
   if (std::string problem = socket_problem(socket); !problem.empty()) {
@@ -62,17 +65,24 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials());
   auto stub = v1::FailoverService::NewStub(channel);
 
-  if (tunnels->parsed()) {
+  // One unary call under the CLI's deadline; the status decides the exit code.
+  auto call = [&](auto method, const auto& request, auto* response) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+    return ((*stub).*method)(&ctx, request, response);
+  };
+  if (tunnels->parsed()) {
     v1::ListTunnelsResponse resp;
-    const grpc::Status s = stub->ListTunnels(&ctx, v1::ListTunnelsRequest{}, &resp);
+    const grpc::Status s = call(&v1::FailoverService::Stub::ListTunnels, v1::ListTunnelsRequest{}, &resp);
     if (!s.ok()) return fail_status(s, socket);
-    if (json) {
-      std::cout << wgfo::cli::tunnels_json(resp).dump(2) << '\n';
-    } else {
-      std::cout << wgfo::cli::tunnels_table(resp, std::chrono::system_clock::now());
-    }
+    std::cout << (json ? wgfo::cli::tunnels_json(resp).dump(2) + "\n"
+                       : wgfo::cli::tunnels_table(resp, std::chrono::system_clock::now()));
+  }
+  if (routes->parsed()) {
+    v1::ListRoutesResponse resp;
+    const grpc::Status s = call(&v1::FailoverService::Stub::ListRoutes, v1::ListRoutesRequest{}, &resp);
+    if (!s.ok()) return fail_status(s, socket);
+    std::cout << (json ? wgfo::cli::routes_json(resp).dump(2) + "\n" : wgfo::cli::routes_table(resp));
   }
   return 0;
 }

@@ -19,7 +19,8 @@
 //   api.socket /run/wg-failover/api.sock (absolute, < 108 bytes), api.socket_group frrvty
 //   metrics.listen 127.0.0.1:9470 (IP only: it is a bind address)
 //   frr.staticd 127.0.0.1:50051 (FRR's grpc module default port), frr.bgpd unset (no BGP signalling),
-//   frr.route_tag 4242 (1..4294967295)
+//   frr.route_tag 4242 (1..4294967280: the daemon owns route_tag .. route_tag+15),
+//   frr.bgp_signalling tag (| route-map), frr.route_map WG-FAILOVER (1..63 of [A-Za-z0-9_.-])
 //   bfd_defaults tx_interval 50ms, rx_interval 50ms (each 10ms..60s), detect_mult 3 (1..255);
 //   a tunnel's bfd block overrides them key by key, and adds shutdown (default false)
 //   node and tunnel names: 1..64 of [A-Za-z0-9_.-], not starting with '-' or '.' (they appear in CLI
@@ -149,9 +150,19 @@ struct MetricsConfig {
 };
 
 struct FrrConfig {
+  // How BGP signals reach bgpd. Tag: the route-map entries (match tag -> set ...) are written once
+  // and a state change only flips the static route's tag in staticd. RouteMap: the entries match
+  // prefix-lists the daemon rewrites on every change (bgpd re-evaluates after its delay-timer).
+  enum class BgpSignalling { Tag, RouteMap };
+  // Static routes carrying route_tag .. route_tag + kOwnedTags - 1 are the daemon's: the base tag
+  // for normal routes, the others for routes that carry a BGP signal (tag signalling).
+  static constexpr std::uint32_t kOwnedTags = 16;
+
   HostPort staticd{"127.0.0.1", 50051};
   std::optional<HostPort> bgpd;  // BGP signalling is off without it
   std::uint32_t route_tag{4242};
+  BgpSignalling bgp_signalling{BgpSignalling::Tag};
+  std::string route_map{"WG-FAILOVER"};  // the operator attaches it; the daemon owns seq 1..65000
 
   friend bool operator==(const FrrConfig&, const FrrConfig&) = default;
 };

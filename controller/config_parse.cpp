@@ -33,6 +33,7 @@ constexpr std::size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) mi
 constexpr std::size_t kMaxEndpoints = 16;
 constexpr std::size_t kMaxPrepend = 10;
 constexpr std::uint64_t kMaxU32 = 4294967295U;
+constexpr std::size_t kMaxRouteMapName = 63;
 constexpr std::uint64_t kMaxDampening = 100000;
 
 std::string join(const std::string& path, std::string_view name) {
@@ -329,7 +330,22 @@ class Parser {
         {{"staticd", false,
           [&](auto& v, auto& k) { set(out.staticd, host_port(v, k, HostPort::Host::IpOrName)); }},
          {"bgpd", false, [&](auto& v, auto& k) { set(out.bgpd, host_port(v, k, HostPort::Host::IpOrName)); }},
-         {"route_tag", false, [&](auto& v, auto& k) { set(out.route_tag, integer(v, k, 1, kMaxU32)); }}});
+         {"route_tag", false,
+          [&](auto& v, auto& k) {
+            set(out.route_tag, integer(v, k, 1, kMaxU32 - FrrConfig::kOwnedTags + 1));
+          }},
+         {"bgp_signalling", false,
+          [&](auto& v, auto& k) {
+            const auto text = scalar(v, k, "tag or route-map");
+            if (text == "tag") {
+              out.bgp_signalling = FrrConfig::BgpSignalling::Tag;
+            } else if (text == "route-map") {
+              out.bgp_signalling = FrrConfig::BgpSignalling::RouteMap;
+            } else if (text) {
+              fail(v, k, quote(*text) + " is not a signalling mode; use tag or route-map");
+            }
+          }},
+         {"route_map", false, [&](auto& v, auto& k) { set(out.route_map, name(v, k, kMaxRouteMapName)); }}});
   }
 
   std::vector<Field> bfd_fields(BfdTimers& out, bool per_tunnel) {

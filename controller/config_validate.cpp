@@ -11,6 +11,8 @@
 namespace wgfo::config_detail {
 namespace {
 
+constexpr std::size_t kMaxVia = 24;
+
 std::string tunnel_key(std::size_t i, std::string_view field) {
   return "tunnels[" + std::to_string(i) + "]" + (field.empty() ? "" : "." + std::string(field));
 }
@@ -181,9 +183,26 @@ void check_routes(const Config& config, bool names_known, Context& ctx) {
         ctx.error(item(j), "unknown tunnel " + quote(r.via[j]) + hint(r.via[j]));
       }
     }
+    // Path distances are 10, 20, ... in via order; 250 is the kill switch.
+    if (r.via.size() > kMaxVia && !ctx.failed(via)) {
+      ctx.error(via, std::to_string(r.via.size()) + " tunnels; at most " + std::to_string(kMaxVia) +
+                         " per route (their distances are 10..240, 250 is the kill switch)");
+    }
     if (!r.bgp.degraded.empty() && !bgpd_set) {
       ctx.error(route_key(i, "bgp.degraded"),
                 "BGP signals need frr.bgpd (the bgpd gRPC address); set it or remove this block");
+    }
+  }
+  // Each distinct signal gets a route tag (route_tag+1 ..) and a route-map entry.
+  std::vector<BgpSignal> signals;
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const BgpSignal& sig = routes[i].bgp.degraded;
+    if (sig.empty() || std::find(signals.begin(), signals.end(), sig) != signals.end()) continue;
+    signals.push_back(sig);
+    if (signals.size() == FrrConfig::kOwnedTags) {
+      ctx.error(route_key(i, "bgp.degraded"),
+                "more than " + std::to_string(FrrConfig::kOwnedTags - 1) +
+                    " different BGP signals; routes that signal the same attributes share one");
     }
   }
 }

@@ -111,4 +111,9 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
   return out;
 }
 
+TunnelState Core::state_of(std::string_view name) const {
+  const auto it = tunnels_.find(std::string(name));
+  return it == tunnels_.end() ? TunnelState::Down : it->second.state;
+}
+
 }  // namespace wgfo

@@ -59,6 +59,8 @@ class Core {
   // The configured tunnels in config order, merged with a BFD snapshot.
   std::vector<TunnelView> tunnels(const std::vector<bfd::io::SessionStatus>& bfd) const;
   const std::deque<TunnelEvent>& events() const { return events_; }
+  // A configured tunnel's state; Down for a name that is not configured.
+  TunnelState state_of(std::string_view name) const;
 
  private:
   struct Tunnel {

@@ -7,7 +7,17 @@
 #include <future>
 #include <memory>
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include "controller/api/convert.hpp"
+#include "controller/route_intent.hpp"
+#include "frr-integration/fib.hpp"
+#include "frr-integration/northbound_client.hpp"
 
 namespace wgfo {
 namespace {
@@ -18,6 +28,33 @@ void log_event(const TunnelEvent& e) {
   spdlog::info("tunnel {}: {} -> {} ({})", e.tunnel, to_string(e.from), to_string(e.to), e.cause);
 }
 
+// zebra uses an interface nexthop only while the interface is up and running (has carrier).
+std::optional<int> ifindex_if_up(std::string_view name) {
+  const std::string ifname(name);
+  const unsigned index = if_nametoindex(ifname.c_str());
+  if (index == 0 || ifname.size() >= IFNAMSIZ) return std::nullopt;
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, ifname.data(), ifname.size());
+  const int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+  close(fd);
+  const auto flags = static_cast<unsigned>(ifr.ifr_flags);
+  if (rc != 0 || (flags & IFF_UP) == 0 || (flags & IFF_RUNNING) == 0) return std::nullopt;
+  return static_cast<int>(index);
+}
+
+std::unique_ptr<frr::Programmer> make_programmer(const FrrConfig& c) {
+  std::unique_ptr<frr::Northbound> bgpd;
+  if (c.bgpd) bgpd = std::make_unique<frr::NorthboundClient>(c.bgpd->to_string());
+  frr::ValidationContext validation;
+  validation.ownership = ownership_of(c);
+  frr::FibAccess fib{[] { return frr::read_fib(); }, ifindex_if_up};
+  return std::make_unique<frr::Programmer>(std::make_unique<frr::NorthboundClient>(c.staticd.to_string()),
+                                           std::move(bgpd), std::move(validation), frr::ReconcilerOptions{},
+                                           std::move(fib));
+}
+
 }  // namespace
 
 Daemon::Daemon(std::string config_path, Config config)
@@ -25,11 +62,16 @@ Daemon::Daemon(std::string config_path, Config config)
       config_(std::move(config)),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       core_(log_event),
+      frr_(make_programmer(config_.frr)),
+      startup_hold_(io_),
       bfd_(
           [this](const bfd::io::SessionEvent& e) {
             spdlog::info("bfd {}: {} -> {} (diag {})", e.name, bfd::to_string(e.change.from),
                          bfd::to_string(e.change.to), bfd::to_string(e.change.diag));
-            asio::post(io_, [this, e] { core_.on_bfd_event(e); });
+            asio::post(io_, [this, e] {
+              core_.on_bfd_event(e);
+              push_routes();
+            });
           },
           random_),
       api_(*this) {}
@@ -50,6 +92,12 @@ int Daemon::run() {
   if (!error.empty()) spdlog::warn("{}", error);
   spdlog::info("wg-failoverd {} running: node {}, {} tunnels, api {}", WGFO_VERSION, config_.node,
                config_.tunnels.size(), config_.api.socket);
+  startup_hold_.expires_after(kStartupHold);
+  startup_hold_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    routes_released_ = true;
+    push_routes();
+  });
   wait_signals();
   io_.run();
   api_.stop();
@@ -85,13 +133,33 @@ void Daemon::reload() {
   }
   if (r.config->api.socket != config_.api.socket || r.config->api.socket_group != config_.api.socket_group)
     spdlog::warn("reload: api.socket and api.socket_group changes take effect at the next restart");
+  if (r.config->frr != config_.frr) {
+    spdlog::warn("reload: frr section changes take effect at the next restart");
+    r.config->frr = config_.frr;
+  }
   const std::string socket = config_.api.socket;
   const std::string group = config_.api.socket_group;
   config_ = std::move(*r.config);
   config_.api.socket = socket;
   config_.api.socket_group = group;
   bfd_.apply(core_.apply_config(config_, std::chrono::system_clock::now()));
+  push_routes();
   spdlog::info("configuration reloaded from {}", config_path_);
+}
+
+void Daemon::push_routes() {
+  auto state_of = [this](std::string_view name) { return core_.state_of(name); };
+  if (!routes_released_) {
+    for (const auto& t : config_.tunnels) {
+      const TunnelState s = state_of(t.name);
+      if (s != TunnelState::Up && s != TunnelState::Degraded) return;
+    }
+    routes_released_ = true;
+    startup_hold_.cancel();
+  }
+  for (const std::string& problem : frr_->apply(route_intent(config_, state_of))) {
+    spdlog::error("routes not sent to FRR: {}", problem);
+  }
 }
 
 std::optional<std::vector<TunnelView>> Daemon::query_tunnels() {
@@ -121,6 +189,27 @@ grpc::Status Daemon::get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::G
     }
   }
   return {grpc::StatusCode::NOT_FOUND, "no tunnel named \"" + req.name() + "\""};
+}
+
+grpc::Status Daemon::list_routes(const api::v1::ListRoutesRequest&, api::v1::ListRoutesResponse* resp) {
+  auto promise = std::make_shared<std::promise<std::vector<RouteView>>>();
+  auto future = promise->get_future();
+  asio::post(io_, [this, promise] {
+    promise->set_value(route_views(config_, [this](std::string_view n) { return core_.state_of(n); }));
+  });
+  if (future.wait_for(kCoreCallTimeout) != std::future_status::ready)
+    return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
+  const auto installed = frr_->status().installed;
+  for (const RouteView& v : future.get()) {
+    auto* r = resp->add_routes();
+    r->set_prefix(v.prefix.to_string());
+    for (const auto& t : v.active) r->add_active(t);
+    const auto it = installed.find(v.prefix);
+    r->set_installed(it != installed.end() && it->second);
+    r->set_kill_switch(v.kill_switch);
+    r->set_signalled(v.signalled);
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace wgfo

@@ -4,6 +4,12 @@
 //   main thread = core thread: io_ runs Core (tunnel state) and the signal handlers
 //   BFD thread:   BfdService; its events are posted into io_
 //   gRPC threads: ApiServer; each RPC reaches Core through post() and waits for the answer
+//   FRR worker:   frr::Programmer; the core hands it the route intent (route_intent.hpp) after every
+//                 tunnel state change and never waits for FRR
+//
+// Start-up: routes are first pushed when every tunnel is usable or after kStartupHold, whichever
+// comes first. BFD needs a second or so to come up after a restart; pushing at once would withdraw
+// every tunnel route for that second (and the adopted state is left alone meanwhile).
 //
 // Reload (SIGHUP): the new file is validated first; a bad file is rejected with its errors logged and
 // the running configuration stays. A good one is applied declaratively to Core and BfdService, so
@@ -19,6 +25,7 @@
 #include "controller/api/api_server.hpp"
 #include "controller/config.hpp"
 #include "controller/core.hpp"
+#include "frr-integration/programmer.hpp"
 
 namespace wgfo {
 
@@ -34,6 +41,9 @@ class Daemon final : public api::ApiBackend {
   grpc::Status list_tunnels(const api::v1::ListTunnelsRequest& req,
                             api::v1::ListTunnelsResponse* resp) override;
   grpc::Status get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::GetTunnelResponse* resp) override;
+  grpc::Status list_routes(const api::v1::ListRoutesRequest& req, api::v1::ListRoutesResponse* resp) override;
+
+  static constexpr std::chrono::seconds kStartupHold{3};
 
  private:
   void reload();
@@ -41,6 +51,8 @@ class Daemon final : public api::ApiBackend {
   void wait_signals();
   // Runs on a gRPC thread: a BFD snapshot merged with the core's tunnels, or nothing on timeout.
   std::optional<std::vector<TunnelView>> query_tunnels();
+  // Core thread: hands the route intent for the current tunnel states to the programmer.
+  void push_routes();
 
   std::string config_path_;
   Config config_;
@@ -48,6 +60,9 @@ class Daemon final : public api::ApiBackend {
   asio::signal_set signals_;
   bfd::io::SystemRandom random_;
   Core core_;
+  std::unique_ptr<frr::Programmer> frr_;
+  asio::steady_timer startup_hold_;
+  bool routes_released_{false};
   bfd::io::BfdService bfd_;
   api::ApiServer api_;
 };

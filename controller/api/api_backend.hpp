@@ -16,6 +16,7 @@ class ApiBackend {
   virtual ~ApiBackend() = default;
   virtual grpc::Status list_tunnels(const v1::ListTunnelsRequest& req, v1::ListTunnelsResponse* resp) = 0;
   virtual grpc::Status get_tunnel(const v1::GetTunnelRequest& req, v1::GetTunnelResponse* resp) = 0;
+  virtual grpc::Status list_routes(const v1::ListRoutesRequest& req, v1::ListRoutesResponse* resp) = 0;
 };
 
 }  // namespace wgfo::api

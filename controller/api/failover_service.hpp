@@ -17,6 +17,10 @@ class FailoverService final : public v1::FailoverService::Service {
                          v1::GetTunnelResponse* resp) override {
     return backend_.get_tunnel(*req, resp);
   }
+  grpc::Status ListRoutes(grpc::ServerContext*, const v1::ListRoutesRequest* req,
+                          v1::ListRoutesResponse* resp) override {
+    return backend_.list_routes(*req, resp);
+  }
 
  private:
   ApiBackend& backend_;

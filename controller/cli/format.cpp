@@ -161,4 +161,29 @@ std::string tunnels_table(const v1::ListTunnelsResponse& r, std::chrono::system_
   return render(rows);
 }
 
+nlohmann::ordered_json routes_json(const v1::ListRoutesResponse& r) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& route : r.routes()) {
+    nlohmann::ordered_json active = nlohmann::ordered_json::array();
+    for (const auto& t : route.active()) active.push_back(t);
+    out.push_back({{"prefix", route.prefix()},
+                   {"active", std::move(active)},
+                   {"installed", route.installed()},
+                   {"kill_switch", route.kill_switch()},
+                   {"signalled", route.signalled()}});
+  }
+  return out;
+}
+
+std::string routes_table(const v1::ListRoutesResponse& r) {
+  std::vector<std::vector<std::string>> rows{{"Prefix", "Active", "Installed", "Kill switch", "BGP signal"}};
+  for (const auto& route : r.routes()) {
+    std::string active;
+    for (const auto& t : route.active()) active += (active.empty() ? "" : ",") + t;
+    rows.push_back({route.prefix(), active.empty() ? "-" : active, route.installed() ? "yes" : "no",
+                    route.kill_switch() ? "active" : "-", route.signalled() ? "degraded" : "-"});
+  }
+  return render(rows);
+}
+
 }  // namespace wgfo::cli

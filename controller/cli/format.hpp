@@ -21,5 +21,8 @@ std::string state_name(v1::BfdSessionState s);
 nlohmann::ordered_json tunnel_json(const v1::Tunnel& t);
 nlohmann::ordered_json tunnels_json(const v1::ListTunnelsResponse& r);
 std::string tunnels_table(const v1::ListTunnelsResponse& r, std::chrono::system_clock::time_point now);
+// DESIGN.md: an array of {prefix, active, installed, kill_switch} (plus signalled).
+nlohmann::ordered_json routes_json(const v1::ListRoutesResponse& r);
+std::string routes_table(const v1::ListRoutesResponse& r);
 
 }  // namespace wgfo::cli

@@ -30,6 +30,10 @@ class FakeBackend final : public ApiBackend {
     resp->mutable_tunnel()->set_name("primary");
     return grpc::Status::OK;
   }
+  grpc::Status list_routes(const v1::ListRoutesRequest&, v1::ListRoutesResponse* resp) override {
+    resp->add_routes()->set_prefix("10.20.0.0/16");
+    return grpc::Status::OK;
+  }
 };
 
 struct ApiServerTest : ::testing::Test {

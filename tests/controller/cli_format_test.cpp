@@ -125,6 +125,32 @@ TEST(CliFormat, TunnelsTableGolden) {
   EXPECT_EQ(tunnels_table(sample(), kWhen + 91s), expected);  // 90.999 s after the change: whole seconds
 }
 
+v1::ListRoutesResponse sample_routes() {
+  v1::ListRoutesResponse r;
+  auto* a = r.add_routes();
+  a->set_prefix("10.20.0.0/16");
+  a->add_active("primary");
+  a->set_installed(true);
+  auto* b = r.add_routes();
+  b->set_prefix("2001:db8:20::/48");
+  b->set_kill_switch(true);
+  return r;
+}
+
+TEST(CliFormat, RoutesJsonGolden) {
+  EXPECT_EQ(routes_json(sample_routes()).dump(),
+            R"([{"prefix":"10.20.0.0/16","active":["primary"],"installed":true,"kill_switch":false,)"
+            R"("signalled":false},{"prefix":"2001:db8:20::/48","active":[],"installed":false,)"
+            R"("kill_switch":true,"signalled":false}])");
+}
+
+TEST(CliFormat, RoutesTableGolden) {
+  EXPECT_EQ(routes_table(sample_routes()),
+            "Prefix            Active   Installed  Kill switch  BGP signal\n"
+            "10.20.0.0/16      primary  yes        -            -\n"
+            "2001:db8:20::/48  -        no         active       -\n");
+}
+
 TEST(CliFormat, EnumNamesCoverUnspecified) {
   EXPECT_EQ(state_name(v1::TUNNEL_STATE_UNSPECIFIED), "unknown");
   EXPECT_EQ(state_name(v1::BFD_SESSION_STATE_INIT), "init");

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# BGP signals through bgpd's northbound, both mechanisms, against a real eBGP peer. Site a (AS 65001:
+# zebra, staticd -M grpc, bgpd -M grpc, configured with deploy/frr/bgpd-*.conf as shipped) peers with
+# site b (AS 65002) over tunnel 0's underlay. frr_apply (the daemon's Programmer) writes the state:
+#   tag mode        entry `match tag 4243 -> set community 65001:200 additive, local-preference 50,
+#                   as-path prepend 65001` written once; flipping the static route's tag 4242 -> 4243
+#                   brings the community and prepend to b; local-preference is on a's own path (it is
+#                   not carried to an eBGP peer, RFC 4271 §5.1.5);
+#   route-map mode  prefix-list WGFO-S1-4 + entry matching it (community 65001:300 additive,
+#                   local-preference 50) on the out map; community at b;
+#   invalid community -> frr_apply refuses with a clear error and bgpd's config is unchanged.
+# Prints how long each mechanism took from the apply to the community at b.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lab.sh
+source "$HERE/../lab/lab.sh"
+# shellcheck source=tests/lab/frr_bgp.sh
+source "$HERE/../lab/frr_bgp.sh"
+: "${WGFO_BUILD_DIR:?}"
+APPLY=$WGFO_BUILD_DIR/tests/frr-integration/frr_apply
+P=203.0.113.128/28
+
+say() { printf '[bgp %6ss] %s\n' "$(lab_elapsed)" "$*"; }
+apply() { lab_exec a "$APPLY" --bgpd 127.0.0.1:50052 --timeout 10 /dev/stdin; }
+route_is() { lab_bgp_route "$1" "$2" | jq -e "$3" >/dev/null 2>&1; }
+expect_b() {   # expect_b JQ WHAT: wait up to 10 s for b's path of P to satisfy JQ
+  lab_wait 10 route_is b "$P" "$1" ||
+    lab_fail "$2: b has $(lab_bgp_route b "$P" | jq -c '[.paths[]? | {aspath: .aspath.string, community: .community.string}]')"
+}
+since_ms() { echo $(((${EPOCHREALTIME/./} - ${1/./}) / 1000)); }
+
+LAB_FRR_DAEMONS=(zebra staticd bgpd)
+lab_init
+lab_site a
+lab_site b
+lab_tunnel a b 0
+A=$(lab_addr a 0 underlay) B=$(lab_addr b 0 underlay)
+lab_bgp_conf a 65001 "$B" 65002 tag >"$LAB_DIR/a-tag.conf"
+lab_bgp_conf b 65002 "$A" 65001 plain >"$LAB_DIR/b.conf"
+lab_frr a "$LAB_DIR/a-tag.conf" b "$LAB_DIR/b.conf"
+lab_bgp_wait_established b "$A"
+say "a (tag mode) and b Established"
+
+route() {   # route TAG: the state's static route for P
+  printf '{"prefix": "%s", "distance": 10, "tag": %s, "nexthops": ["wg0"]}' "$P" "$1"
+}
+TAG_ENTRY='{"map": "WG-FAILOVER", "sequence": 10, "match_tag": 4243, "community": "65001:200",
+            "local_preference": 50, "as_path_prepend": [65001]}'
+apply <<<"{\"routes\": [$(route 4242)], \"route_map_entries\": [$TAG_ENTRY]}" >/dev/null
+expect_b '(.paths | length > 0) and .paths[0].community == null' "tag mode: plain route not at b"
+t0=$EPOCHREALTIME
+apply <<<"{\"routes\": [$(route 4243)], \"route_map_entries\": [$TAG_ENTRY]}" >/dev/null
+expect_b '.paths[0].community.string == "65001:200" and .paths[0].aspath.string == "65001 65001"' \
+  "tag mode: the signal did not reach b"
+tag_ms=$(since_ms "$t0")
+lab_bgp_route a "$P" | jq -e '.paths[] | select(.locPrf == 50)' >/dev/null ||
+  lab_fail "tag mode: local-preference 50 not on a's path: $(lab_bgp_route a "$P" | jq -c '[.paths[].locPrf]')"
+say "tag mode: community + prepend at b $tag_ms ms after the apply; local-preference 50 at a"
+t0=$EPOCHREALTIME
+apply <<<"{\"routes\": [$(route 4242)], \"route_map_entries\": [$TAG_ENTRY]}" >/dev/null
+expect_b '(.paths | length > 0) and .paths[0].community == null' "tag mode: clearing the signal did not reach b"
+say "tag mode: signal cleared at b after $(since_ms "$t0") ms"
+
+# Bad input: FRR would store the value and only log an APPLY-time error (frr-grpc.md §3.5).
+before=$(lab_vtysh a -c "show running-config bgpd")
+BAD='{"map": "WG-FAILOVER", "sequence": 10, "match_tag": 4243, "community": "foo:bar"}'
+if out=$(apply 2>&1 <<<"{\"routes\": [$(route 4243)], \"route_map_entries\": [$BAD]}"); then
+  lab_fail "an invalid community was accepted: $out"
+fi
+grep -q 'community' <<<"$out" || lab_fail "the refusal does not name the community: $out"
+[[ $(lab_vtysh a -c "show running-config bgpd") == "$before" ]] || lab_fail "bgpd's config changed after a refused apply"
+expect_b '(.paths | length > 0) and .paths[0].community == null' "invalid community: b's route changed"
+say "invalid community refused: $(head -n1 <<<"$out")"
+
+# Route-map mode: bgpd restarted on the other example (a config change an operator makes once).
+lab_bgp_conf a 65001 "$B" 65002 route-map >"$LAB_DIR/a-rm.conf"
+apply <<<"{\"routes\": [$(route 4242)]}" >/dev/null
+lab_bgp_restart a "$LAB_DIR/a-rm.conf"
+lab_bgp_wait_established b "$A"
+expect_b '(.paths | length > 0) and .paths[0].community == null' "route-map mode: plain route not at b"
+RM_STATE="{\"routes\": [$(route 4242)],
+ \"prefix_lists\": [{\"name\": \"WGFO-S1-4\", \"family\": 4, \"prefixes\": [\"$P\"]}],
+ \"route_map_entries\": [{\"map\": \"WG-FAILOVER\", \"sequence\": 10, \"match_prefix_list\": \"WGFO-S1-4\",
+                          \"family\": 4, \"community\": \"65001:300\", \"local_preference\": 50}]}"
+t0=$EPOCHREALTIME
+apply <<<"$RM_STATE" >/dev/null
+expect_b '.paths[0].community.string == "65001:300"' "route-map mode: the signal did not reach b"
+rm_ms=$(since_ms "$t0")
+say "route-map mode: community at b $rm_ms ms after the apply (bgp route-map delay-timer 1)"
+t0=$EPOCHREALTIME
+apply <<<"{\"routes\": [$(route 4242)]}" >/dev/null
+expect_b '(.paths | length > 0) and .paths[0].community == null' "route-map mode: clearing did not reach b"
+running=$(lab_vtysh a -c "show running-config bgpd")
+! grep -q 'WGFO-S1-4' <<<"$running" || lab_fail "route-map mode: prefix-list left behind: $running"
+grep -q '^route-map WG-FAILOVER permit 65535' <<<"$running" ||
+  lab_fail "route-map mode: the operator's catch-all is gone: $running"
+say "route-map mode: signal cleared at b after $(since_ms "$t0") ms; catch-all intact"
+say "FIGURES tag=${tag_ms}ms route-map=${rm_ms}ms"
+say "PASS"
