@@ -4,6 +4,8 @@
 //   vtysh       the same move as one `vtysh -f FILE` of 2N config lines (what an operator script does)
 //   failover    what the daemon really sends when wg0 fails: each prefix also has a floating path via
 //               wg1 at distance 20, and the distance-10 path-lists via wg0 are deleted in one commit
+//   anchor      the prefixes are recursive, via one anchor address whose /32 has a path via wg0 at 10
+//               and via wg1 at 20; failover deletes that one wg0 path and zebra re-resolves them all
 // Each is timed until the command returns and until the kernel FIB shows every prefix on wg1 (read
 // back over rtnetlink every millisecond). Plus the latency of a single-route commit (p50/p99).
 // Prints figures; never passes or fails on them. Run inside a site with staticd -M grpc:PORT, wg0 and
@@ -143,14 +145,26 @@ int main(int argc, char** argv) {
   auto floating = from;  // failover mode: wg0 at 10 and wg1 at 20, then only wg1 at 20
   const auto backup = routes_via("wg1", n, 20);
   floating.insert(floating.end(), backup.begin(), backup.end());
-  constexpr int kModes = 4;
+  // anchor mode: every prefix via 100.64.0.1, which resolves over wg0 (10) or wg1 (20).
+  const auto anchor = *IpAddress::parse("100.64.0.1");
+  const auto anchor_prefix = IpPrefix(anchor, 32);
+  std::vector<StaticRoute> recursive;
+  for (const auto& r : from)
+    recursive.push_back(StaticRoute{r.prefix, 10, kTag, {Nexthop::via_gateway(anchor)}, "default"});
+  const StaticRoute anchor_wg1{anchor_prefix, 20, kTag, {Nexthop::via_interface("wg1")}, "default"};
+  auto anchored = recursive;
+  anchored.push_back(StaticRoute{anchor_prefix, 10, kTag, {Nexthop::via_interface("wg0")}, "default"});
+  anchored.push_back(anchor_wg1);
+  auto anchored_failed = recursive;
+  anchored_failed.push_back(anchor_wg1);
+  constexpr int kModes = 5;
   std::vector<double> cmd[kModes], fib[kModes];
   const char* names[kModes] = {"batched (1 commit)", "per-prefix (N commits)", "vtysh -f (2N lines)",
-                               "failover (1 commit)"};
+                               "failover (1 commit)", "anchor (1 path)"};
 
   for (int run = 0; run < runs; ++run) {
     for (int mode = 0; mode < kModes; ++mode) {
-      commit(nb, observe(nb), mode == 3 ? floating : from);  // reset: everything on wg0
+      commit(nb, observe(nb), mode == 3 ? floating : mode == 4 ? anchored : from);  // reset: all on wg0
       if (!wait_fib(from, wg0)) die("reset did not reach the kernel");
       const StaticdObserved have = observe(nb);
       const auto t0 = SteadyClock::now();
@@ -164,6 +178,8 @@ int main(int argc, char** argv) {
         }
       } else if (mode == 3) {
         commit(nb, have, backup);
+      } else if (mode == 4) {
+        commit(nb, have, anchored_failed);
       } else {
         const std::string file = vtysh_file(from, to);
         const std::string command = "vtysh -f " + file + " >/dev/null";

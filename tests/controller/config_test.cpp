@@ -254,6 +254,37 @@ TEST(Config, ReportsSeveralErrorsTogetherInFileOrder) {
   EXPECT_EQ(r.errors[3].line, 29);
 }
 
+// Limits that come from the FRR mapping: path distances 10..240 (24 tunnels per route) and route tags
+// route_tag+1.. for signals (15 distinct signals in the daemon's block of 16 tags).
+std::string with_many(int tunnels, int signal_routes) {
+  std::string y = "node: a\nfrr: {staticd: 127.0.0.1:50051, bgpd: 127.0.0.1:50052}\ntunnels:\n";
+  std::string via;
+  for (int i = 0; i < tunnels; ++i) {
+    y += "  - {name: t" + std::to_string(i) + ", interface: wg" + std::to_string(i) +
+         ", local_address: 10.0." + std::to_string(i) + ".1, peer_address: 10.0." + std::to_string(i) +
+         ".2}\n";
+    via += (i ? ", t" : "t") + std::to_string(i);
+  }
+  y += "routes:\n  - {prefix: 10.20.0.0/16, via: [" + via + "]}\n";
+  for (int i = 0; i < signal_routes; ++i) {
+    y += "  - {prefix: 10.30." + std::to_string(i) +
+         ".0/24, via: [t0], bgp: {degraded: {community: \"65000:" + std::to_string(i) + "\"}}}\n";
+  }
+  return y;
+}
+
+TEST(Config, LimitsOfTheFrrMapping) {
+  EXPECT_TRUE(load(with_many(24, 15)).errors.empty()) << all_errors(load(with_many(24, 15)));
+  const auto vias = load(with_many(25, 0));
+  ASSERT_EQ(vias.errors.size(), 1U) << all_errors(vias);
+  EXPECT_EQ(vias.errors[0].key, "routes[0].via");
+  EXPECT_THAT(vias.errors[0].message, HasSubstr("at most 24 per route"));
+  const auto signals = load(with_many(1, 16));
+  ASSERT_EQ(signals.errors.size(), 1U) << all_errors(signals);
+  EXPECT_EQ(signals.errors[0].key, "routes[16].bgp.degraded");
+  EXPECT_THAT(signals.errors[0].message, HasSubstr("more than 15 different BGP signals"));
+}
+
 TEST(Config, FormatsOneLinePerError) {
   EXPECT_EQ(format({"a.yaml", 12, "tunnels[1].bfd.tx_interval", "5ms is out of range 10ms..60s"}),
             "a.yaml:12: tunnels[1].bfd.tx_interval: 5ms is out of range 10ms..60s");
