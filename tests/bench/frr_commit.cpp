@@ -7,7 +7,8 @@
 //   anchor      the prefixes are recursive, via one anchor address whose /32 has a path via wg0 at 10
 //               and via wg1 at 20; failover deletes that one wg0 path and zebra re-resolves them all
 // Each is timed until the command returns and until the kernel FIB shows every prefix on wg1 (read
-// back over rtnetlink every millisecond). Plus the latency of a single-route commit (p50/p99).
+// back over rtnetlink every millisecond). Plus the latency of a single-route commit (p50/p99), in an
+// empty staticd and beside the N routes.
 // Prints figures; never passes or fails on them. Run inside a site with staticd -M grpc:PORT, wg0 and
 // wg1 up (tests/bench/frr_commit.sh builds that lab).
 //
@@ -195,17 +196,27 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Single-route commit latency: one prefix flipped between wg0 and wg1, commit round trip only.
-  commit(nb, observe(nb), {});
-  std::vector<double> single;
-  StaticdObserved one;
-  for (int i = 0; i < singles; ++i) {
-    const auto& want = (i % 2 == 0) ? to[0] : from[0];
-    const auto t0 = SteadyClock::now();
-    commit(nb, one, {want});
-    single.push_back(Ms(SteadyClock::now() - t0).count());
-    one.owned = {want};
-  }
+  // Single-route commit latency: one prefix flipped between wg0 and wg1, commit round trip only, with
+  // staticd otherwise empty and with the N routes present (FRR copies and diffs the whole config on
+  // every transaction, so the size of the config is what a commit costs).
+  auto single_commits = [&](const std::vector<StaticRoute>& background, int count) {
+    commit(nb, observe(nb), background);
+    std::vector<double> out;
+    const auto extra = IpPrefix::parse("10.99.0.0/24");
+    const StaticRoute a{*extra, 10, kTag, {Nexthop::via_interface("wg0")}, "default"};
+    const StaticRoute b{*extra, 10, kTag, {Nexthop::via_interface("wg1")}, "default"};
+    StaticdObserved one;
+    for (int i = 0; i < count; ++i) {
+      const StaticRoute& want = (i % 2 == 0) ? a : b;
+      const auto t0 = SteadyClock::now();
+      commit(nb, one, {want});
+      out.push_back(Ms(SteadyClock::now() - t0).count());
+      one.owned = {want};
+    }
+    return out;
+  };
+  const auto single = single_commits({}, singles);
+  const auto single_loaded = single_commits(from, std::max(1, singles / 4));
   commit(nb, observe(nb), {});
 
   std::printf("frr_commit: %d prefixes moved wg0 -> wg1, median of %d runs (ms)\n", n, runs);
@@ -214,7 +225,9 @@ int main(int argc, char** argv) {
     std::printf("%-24s %12.1f %14.1f %9.1fx\n", names[mode], median(cmd[mode]), median(fib[mode]),
                 median(fib[mode]) / median(fib[0]));
   }
-  std::printf("single-route commit (%d commits): p50 %.2f ms, p99 %.2f ms\n", singles,
+  std::printf("single-route commit, empty staticd (%zu commits): p50 %.2f ms, p99 %.2f ms\n", single.size(),
               percentile(single, 0.5), percentile(single, 0.99));
+  std::printf("single-route commit, %d routes present (%zu commits): p50 %.2f ms, p99 %.2f ms\n", n,
+              single_loaded.size(), percentile(single_loaded, 0.5), percentile(single_loaded, 0.99));
   return 0;
 }
