@@ -4,8 +4,8 @@
 # site b (AS 65002) over tunnel 0's underlay. frr_apply (the daemon's Programmer) writes the state:
 #   tag mode        entry `match tag 4243 -> set community 65001:200 additive, local-preference 50,
 #                   as-path prepend 65001` written once; flipping the static route's tag 4242 -> 4243
-#                   brings the community and prepend to b; local-preference is on a's own path (it is
-#                   not carried to an eBGP peer, RFC 4271 §5.1.5);
+#                   brings the community and prepend to b; local-preference is not carried to an eBGP
+#                   peer (RFC 4271 §5.1.5), so site c, an iBGP peer of a (tunnel 1's underlay), shows it;
 #   route-map mode  prefix-list WGFO-S1-4 + entry matching it (community 65001:300 additive,
 #                   local-preference 50) on the out map; community at b;
 #   invalid community -> frr_apply refuses with a clear error and bgpd's config is unchanged.
@@ -54,13 +54,26 @@ LAB_FRR_DAEMONS=(zebra staticd bgpd)
 lab_init
 lab_site a
 lab_site b
+lab_site c
 lab_tunnel a b 0
-A=$(lab_addr a 0 underlay) B=$(lab_addr b 0 underlay)
-lab_bgp_conf a 65001 "$B" 65002 tag >"$LAB_DIR/a-tag.conf"
+lab_tunnel a c 1
+A=$(lab_addr a 0 underlay) B=$(lab_addr b 0 underlay) A1=$(lab_addr a 1 underlay) C=$(lab_addr c 1 underlay)
+IBGP="router bgp 65001
+ neighbor $C remote-as 65001
+exit"
+lab_bgp_conf a 65001 "$B" 65002 tag "$IBGP" >"$LAB_DIR/a-tag.conf"
 lab_bgp_conf b 65002 "$A" 65001 plain >"$LAB_DIR/b.conf"
-lab_frr a "$LAB_DIR/a-tag.conf" b "$LAB_DIR/b.conf"
+# c is in a's AS: it needs its own router-id (iBGP refuses a peer with ours), and allowas-in because
+# the signal's prepend puts 65001 in the path, which c would otherwise drop as a loop.
+lab_bgp_conf c 65001 "$A1" 65001 plain "router bgp 65001
+ address-family ipv4 unicast
+  neighbor $A1 allowas-in 1
+ exit-address-family
+exit" | sed 's/^ bgp router-id .*/ bgp router-id 10.255.0.3/' >"$LAB_DIR/c.conf"
+lab_frr a "$LAB_DIR/a-tag.conf" b "$LAB_DIR/b.conf" c "$LAB_DIR/c.conf"
 lab_bgp_wait_established b "$A"
-say "a (tag mode) and b Established"
+lab_bgp_wait_established c "$A1"
+say "a (tag mode), b (eBGP) and c (iBGP) Established"
 
 route() {   # route TAG: the state's static route for P
   printf '{"prefix": "%s", "distance": 10, "tag": %s, "nexthops": ["wg0"]}' "$P" "$1"
@@ -75,9 +88,10 @@ toggle "tag mode" "$TAG_ON" "$TAG_OFF" '.paths[0].community.string == "65001:200
 tag_ms=$(median $ON_MS)
 apply <<<"$TAG_ON" >/dev/null
 expect_b '.paths[0].community.string == "65001:200"' "tag mode: the signal did not reach b"
-lab_bgp_route a "$P" | jq -e '.paths[] | select(.locPrf == 50)' >/dev/null ||
-  lab_fail "tag mode: local-preference 50 not on a's path: $(lab_bgp_route a "$P" | jq -c '[.paths[].locPrf]')"
-say "tag mode: local-preference 50 on a's own path (not carried over eBGP)"
+c_has_lp() { lab_bgp_route c "$P" | jq -e '.paths[0].locPrf == 50 and .paths[0].community.string == "65001:200"' >/dev/null 2>&1; }
+lab_wait 10 c_has_lp ||
+  lab_fail "tag mode: iBGP peer c lacks local-preference 50: $(lab_bgp_route c "$P" | jq -c '[.paths[]? | {locPrf, community: .community.string}]')"
+say "tag mode: local-preference 50 and the community at the iBGP peer c (eBGP peer b: not carried)"
 apply <<<"$TAG_OFF" >/dev/null
 expect_b '(.paths | length > 0) and .paths[0].community == null' "tag mode: clearing the signal did not reach b"
 
