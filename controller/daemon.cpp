@@ -7,13 +7,6 @@
 #include <future>
 #include <memory>
 
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstring>
-
 #include "controller/api/convert.hpp"
 #include "controller/route_intent.hpp"
 #include "frr-integration/fib.hpp"
@@ -28,28 +21,12 @@ void log_event(const TunnelEvent& e) {
   spdlog::info("tunnel {}: {} -> {} ({})", e.tunnel, to_string(e.from), to_string(e.to), e.cause);
 }
 
-// zebra uses an interface nexthop only while the interface is up and running (has carrier).
-std::optional<int> ifindex_if_up(std::string_view name) {
-  const std::string ifname(name);
-  const unsigned index = if_nametoindex(ifname.c_str());
-  if (index == 0 || ifname.size() >= IFNAMSIZ) return std::nullopt;
-  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  ifreq ifr{};
-  std::memcpy(ifr.ifr_name, ifname.data(), ifname.size());
-  const int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-  close(fd);
-  const auto flags = static_cast<unsigned>(ifr.ifr_flags);
-  if (rc != 0 || (flags & IFF_UP) == 0 || (flags & IFF_RUNNING) == 0) return std::nullopt;
-  return static_cast<int>(index);
-}
-
 std::unique_ptr<frr::Programmer> make_programmer(const FrrConfig& c) {
   std::unique_ptr<frr::Northbound> bgpd;
   if (c.bgpd) bgpd = std::make_unique<frr::NorthboundClient>(c.bgpd->to_string());
   frr::ValidationContext validation;
   validation.ownership = ownership_of(c);
-  frr::FibAccess fib{[] { return frr::read_fib(); }, ifindex_if_up};
+  frr::FibAccess fib{[] { return frr::read_fib(); }, frr::interface_index_if_up};
   return std::make_unique<frr::Programmer>(std::make_unique<frr::NorthboundClient>(c.staticd.to_string()),
                                            std::move(bgpd), std::move(validation), frr::ReconcilerOptions{},
                                            std::move(fib));
@@ -147,12 +124,15 @@ void Daemon::reload() {
   spdlog::info("configuration reloaded from {}", config_path_);
 }
 
+TunnelStateOf Daemon::tunnel_states() const {
+  return [this](std::string_view name) { return core_.state_of(name); };
+}
+
 void Daemon::push_routes() {
-  auto state_of = [this](std::string_view name) { return core_.state_of(name); };
+  const TunnelStateOf state_of = tunnel_states();
   if (!routes_released_) {
     for (const auto& t : config_.tunnels) {
-      const TunnelState s = state_of(t.name);
-      if (s != TunnelState::Up && s != TunnelState::Degraded) return;
+      if (!usable(state_of(t.name))) return;
     }
     routes_released_ = true;
     startup_hold_.cancel();
@@ -194,9 +174,7 @@ grpc::Status Daemon::get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::G
 grpc::Status Daemon::list_routes(const api::v1::ListRoutesRequest&, api::v1::ListRoutesResponse* resp) {
   auto promise = std::make_shared<std::promise<std::vector<RouteView>>>();
   auto future = promise->get_future();
-  asio::post(io_, [this, promise] {
-    promise->set_value(route_views(config_, [this](std::string_view n) { return core_.state_of(n); }));
-  });
+  asio::post(io_, [this, promise] { promise->set_value(route_views(config_, tunnel_states())); });
   if (future.wait_for(kCoreCallTimeout) != std::future_status::ready)
     return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
   const auto installed = frr_->status().installed;

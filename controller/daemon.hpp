@@ -25,6 +25,7 @@
 #include "controller/api/api_server.hpp"
 #include "controller/config.hpp"
 #include "controller/core.hpp"
+#include "controller/route_intent.hpp"
 #include "frr-integration/programmer.hpp"
 
 namespace wgfo {
@@ -53,6 +54,7 @@ class Daemon final : public api::ApiBackend {
   std::optional<std::vector<TunnelView>> query_tunnels();
   // Core thread: hands the route intent for the current tunnel states to the programmer.
   void push_routes();
+  TunnelStateOf tunnel_states() const;  // Core's tunnel states, for route_intent (core thread)
 
   std::string config_path_;
   Config config_;

@@ -13,10 +13,6 @@ namespace {
 constexpr std::uint8_t kDistanceStep = 10;
 constexpr std::uint8_t kKillSwitchDistance = 250;
 
-bool usable(TunnelState s) {
-  return s == TunnelState::Up || s == TunnelState::Degraded;
-}
-
 // The distinct non-empty degraded signals in config order; a route's signal index is its position.
 std::vector<BgpSignal> distinct_signals(const Config& config) {
   std::vector<BgpSignal> out;
@@ -47,6 +43,10 @@ std::string prefix_list_name(std::size_t k, IpFamily family) {
 }
 
 }  // namespace
+
+bool usable(TunnelState s) {
+  return s == TunnelState::Up || s == TunnelState::Degraded;
+}
 
 frr::Ownership ownership_of(const FrrConfig& frr) {
   frr::Ownership o;

@@ -32,6 +32,9 @@ namespace wgfo {
 
 using TunnelStateOf = std::function<TunnelState(std::string_view tunnel_name)>;
 
+// Whether a tunnel in state `s` may carry routes (up, or degraded).
+bool usable(TunnelState s);
+
 struct RouteView {
   IpPrefix prefix;
   std::vector<std::string> active;  // tunnels carrying the traffic (several for ecmp)

@@ -12,7 +12,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -318,6 +320,21 @@ std::optional<int> interface_index(const std::string& name) {
   const unsigned index = ::if_nametoindex(name.c_str());
   if (index == 0) return std::nullopt;
   return static_cast<int>(index);
+}
+
+std::optional<int> interface_index_if_up(std::string_view name) {
+  const std::string ifname(name);
+  const auto index = interface_index(ifname);
+  if (!index || ifname.size() >= IFNAMSIZ) return std::nullopt;
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, ifname.data(), ifname.size());
+  const int rc = ::ioctl(fd, SIOCGIFFLAGS, &ifr);
+  ::close(fd);
+  const auto flags = static_cast<unsigned>(ifr.ifr_flags);
+  if (rc != 0 || (flags & IFF_UP) == 0 || (flags & IFF_RUNNING) == 0) return std::nullopt;
+  return index;
 }
 
 std::optional<std::string> interface_name(int ifindex) {

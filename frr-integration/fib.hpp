@@ -84,5 +84,8 @@ std::variant<std::vector<FibRoute>, std::string> read_fib(std::uint32_t table = 
 // if_nametoindex / if_indextoname in value form; nullopt when there is no such interface.
 std::optional<int> interface_index(const std::string& name);
 std::optional<std::string> interface_name(int ifindex);
+// The ifindex of an interface that is up and running (has carrier): zebra uses an interface nexthop
+// only then. nullopt for an interface that is absent or down.
+std::optional<int> interface_index_if_up(std::string_view name);
 
 }  // namespace wgfo::frr

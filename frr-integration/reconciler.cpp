@@ -316,10 +316,11 @@ void Reconciler::check_fib(Clock::time_point now) {
   }
   std::map<IpPrefix, bool> installed;
   std::vector<IpPrefix> drifted;
+  for (const auto& f : static_view_.foreign) {  // operator paths compete with ours in zebra
+    const auto it = by_prefix.find(f.prefix);
+    if (f.vrf == "default" && it != by_prefix.end()) it->second.push_back(&f);
+  }
   for (auto& [prefix, candidates] : by_prefix) {
-    for (const auto& f : static_view_.foreign) {
-      if (f.vrf == "default" && f.prefix == prefix) candidates.push_back(&f);
-    }
     const auto expected = expected_for(candidates, fib_);
     bool ok = false;
     if (expected) {

@@ -47,13 +47,8 @@ routes:
 EOF
 }
 site_lan() { [[ $1 == a ]] && echo 10.10.0.0/16 || echo 10.20.0.0/16; }   # each site's LAN prefix
-# route_of SITE: how SITE's kernel reaches the other site's LAN ("dev wg0", "blackhole", ...).
-route_of() {
-  local other=b
-  [[ $1 == a ]] || other=a
-  lab_exec "$1" ip -j route show "$(site_lan "$other")" |
-    jq -r 'if length == 0 then "none" elif .[0].type == "blackhole" then "blackhole" else "dev " + .[0].dev end'
-}
+# route_of SITE: the devices SITE's kernel uses for the other site's LAN ("wg0", "blackhole", ...).
+route_of() { lab_route_dev "$1" "$(site_lan "$([[ $1 == a ]] && echo b || echo a)")"; }
 route_is() { [[ $(route_of "$1") == "$2" ]]; }
 
 banner "1. Two sites, two wireguard-go tunnels"
@@ -76,19 +71,19 @@ wgfo_start b <(site_conf site-b b)
 t0=$(wgfo_now_ms)
 for s in a b; do for t in primary backup; do wgfo_expect "$s" "$t" .state up 5; done; done
 at "all four sessions Up $(($(wgfo_now_ms) - t0)) ms after the daemons started"
-lab_wait 5 route_is a "dev wg0" || lab_fail "site-a's route to site-b's LAN is '$(route_of a)', expected dev wg0"
+lab_wait 5 route_is a wg0 || lab_fail "site-a's route to site-b's LAN is '$(route_of a)', expected wg0"
 echo
 wgfo_cli a show tunnels | sed 's/^/  site-a$ /'
 echo
 wgfo_cli a show routes | sed 's/^/  site-a$ /'
 lab_vtysh a -c "show ip route static" | grep -E '^S' | sed 's/^/  site-a# /'
-at "site-a kernel: $(site_lan b) $(route_of a) (distance 10 via wg0 selected, distance 20 via wg1 standing by)"
+at "site-a kernel: $(site_lan b) dev $(route_of a) (distance 10 via wg0 selected, distance 20 via wg1 standing by)"
 
 banner "3. Cut wg0 (nftables drops its underlay UDP on both sites)"
 t_cut=$(wgfo_now_ms)
 lab_cut a b 0
 at "wg0 cut"
-lab_wait 2 route_is a "dev wg1" || lab_fail "site-a's route did not move to wg1: '$(route_of a)'"
+lab_wait 2 route_is a wg1 || lab_fail "site-a's route did not move to wg1: '$(route_of a)'"
 t_route=$(wgfo_now_ms)
 for s in a b; do wgfo_expect "$s" primary .state down 2; done
 for s in a b; do
@@ -98,7 +93,7 @@ for s in a b; do
     "BFD packet (detection time $(wgfo_field "$s" primary .bfd.detection_time_ms) ms," \
     "diag $(wgfo_field "$s" primary .bfd.last_diag)); backup is $(wgfo_field "$s" backup .state)"
 done
-at "site-a kernel: $(site_lan b) $(route_of a), seen $((t_route - t_cut)) ms after the cut (BFD detection," \
+at "site-a kernel: $(site_lan b) dev $(route_of a), seen $((t_route - t_cut)) ms after the cut (BFD detection," \
   "one staticd commit, zebra; polled every 50 ms)"
 echo
 wgfo_cli a show tunnels | sed 's/^/  site-a$ /'
@@ -111,8 +106,8 @@ lab_restore a b 0
 for s in a b; do wgfo_expect "$s" primary .state up 5; done
 at "primary Up again on both sites $(($(wgfo_now_ms) - t_restore)) ms after the restore" \
   "(a Down session sends at the 1 s slow-start rate, RFC 5880 §6.8.3)"
-lab_wait 2 route_is a "dev wg0" || lab_fail "site-a's route did not come back to wg0: '$(route_of a)'"
-at "site-a kernel: $(site_lan b) $(route_of a) again"
+lab_wait 2 route_is a wg0 || lab_fail "site-a's route did not come back to wg0: '$(route_of a)'"
+at "site-a kernel: $(site_lan b) dev $(route_of a) again"
 echo
 wgfo_cli b show tunnels --json | jq -c '.[] | {name, state, bfd: {state: .bfd.state, tx_interval_ms: .bfd.tx_interval_ms, down_transitions: .bfd.down_transitions}}' | sed 's/^/  site-b$ /'
 

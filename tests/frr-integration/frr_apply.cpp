@@ -15,13 +15,12 @@
 // Exit 0: FRR holds the state (and, with routes, the kernel was read back); 1: refused or not
 // converged, with the reason on stderr; 2: bad usage or input.
 
-#include <net/if.h>
-
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "controller/route_intent.hpp"
 #include "frr-integration/fib.hpp"
 #include "frr-integration/northbound_client.hpp"
 #include "frr-integration/programmer.hpp"
@@ -89,11 +88,6 @@ FrrState state_of(const json& doc) {
   return s;
 }
 
-std::optional<int> ifindex_if_up(std::string_view name) {
-  const unsigned index = if_nametoindex(std::string(name).c_str());
-  return index == 0 ? std::nullopt : std::optional<int>(static_cast<int>(index));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,11 +129,14 @@ int main(int argc, char** argv) {
     usage_error(file + ": " + e.what());
   }
 
+  // The daemon's ownership for the same frr settings (tags tag .. tag+15, the route-map with bgpd).
+  FrrConfig frr_config;
+  frr_config.route_tag = tag;
+  frr_config.route_map = route_map;
+  if (!bgpd.empty()) frr_config.bgpd = HostPort{"127.0.0.1", 50052};  // only its presence matters here
   ValidationContext validation;
-  validation.ownership.route_tags.clear();  // the daemon's block: tag .. tag+15
-  for (std::uint32_t i = 0; i < 16; ++i) validation.ownership.route_tags.push_back(tag + i);
-  if (!bgpd.empty()) validation.ownership.route_maps = {route_map};
-  FibAccess fib{[] { return read_fib(); }, ifindex_if_up};
+  validation.ownership = ownership_of(frr_config);
+  FibAccess fib{[] { return read_fib(); }, interface_index_if_up};
   Programmer programmer(std::make_unique<NorthboundClient>(staticd),
                         bgpd.empty() ? nullptr : std::make_unique<NorthboundClient>(bgpd), validation, {},
                         fib);

@@ -24,9 +24,8 @@ P=203.0.113.128/28
 
 say() { printf '[bgp %6ss] %s\n' "$(lab_elapsed)" "$*"; }
 apply() { lab_exec a "$APPLY" --bgpd 127.0.0.1:50052 --timeout 10 /dev/stdin; }
-route_is() { lab_bgp_route "$1" "$2" | jq -e "$3" >/dev/null 2>&1; }
 expect_b() {   # expect_b JQ WHAT: wait up to 10 s for b's path of P to satisfy JQ
-  lab_wait 10 route_is b "$P" "$1" ||
+  lab_wait 10 lab_bgp_route_is b "$P" "$1" ||
     lab_fail "$2: b has $(lab_bgp_route b "$P" | jq -c '[.paths[]? | {aspath: .aspath.string, community: .community.string}]')"
 }
 since_ms() { echo $(((${EPOCHREALTIME/./} - ${1/./}) / 1000)); }
@@ -88,8 +87,7 @@ toggle "tag mode" "$TAG_ON" "$TAG_OFF" '.paths[0].community.string == "65001:200
 tag_ms=$(median $ON_MS)
 apply <<<"$TAG_ON" >/dev/null
 expect_b '.paths[0].community.string == "65001:200"' "tag mode: the signal did not reach b"
-c_has_lp() { lab_bgp_route c "$P" | jq -e '.paths[0].locPrf == 50 and .paths[0].community.string == "65001:200"' >/dev/null 2>&1; }
-lab_wait 10 c_has_lp ||
+lab_wait 10 lab_bgp_route_is c "$P" '.paths[0].locPrf == 50 and .paths[0].community.string == "65001:200"' ||
   lab_fail "tag mode: iBGP peer c lacks local-preference 50: $(lab_bgp_route c "$P" | jq -c '[.paths[]? | {locPrf, community: .community.string}]')"
 say "tag mode: local-preference 50 and the community at the iBGP peer c (eBGP peer b: not carried)"
 apply <<<"$TAG_OFF" >/dev/null

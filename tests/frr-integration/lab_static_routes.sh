@@ -56,26 +56,18 @@ wgfo_expect a primary .state up 5
 wgfo_expect a backup .state up 5
 say "tunnels up"
 
-# kernel_dev PREFIX [-6]: the devices of the kernel route for PREFIX, sorted, space-separated, or
-# "blackhole"; empty when there is none.
-kernel_dev() {
-  local j
-  j=$(lab_exec a ip ${2:-} -j route show "$1") || return 1
-  jq -r 'if length == 0 then "" elif .[0].type == "blackhole" then "blackhole"
-         else [.[0] | (.dev // empty), (.nexthops // [] | .[].dev)] | sort | join(" ") end' <<<"$j"
+expect_kernel() {   # expect_kernel PREFIX WANT SECONDS: wait until site a's kernel routes PREFIX as WANT
+  lab_wait "$3" _kernel_is "$1" "$2" ||
+    lab_fail "kernel route $1 is '$(lab_route_dev a "$1")', expected '$2' within $3 s"
 }
-expect_kernel() {   # expect_kernel PREFIX WANT SECONDS [-6]
-  lab_wait "$3" _kernel_is "$1" "$2" "${4:-}" ||
-    lab_fail "kernel route $1 is '$(kernel_dev "$1" "${4:-}")', expected '$2' within $3 s"
-}
-_kernel_is() { [[ $(kernel_dev "$1" "$3") == "$2" ]]; }
+_kernel_is() { [[ $(lab_route_dev a "$1") == "$2" ]]; }
 
 # owned_count: how many path-lists with one of our tags staticd holds (running config lines).
 owned_lines() { lab_vtysh a -c "show running-config" | grep -E '^ip(v6)? route .* tag 42(4[2-9]|5[0-7])( |$)' || true; }
 
 expect_kernel 10.20.0.0/16 wg0 5
 expect_kernel 10.30.0.0/16 "wg0 wg1" 2
-expect_kernel 2001:db8:20::/48 wg0 2 -6
+expect_kernel 2001:db8:20::/48 wg0 2
 route_json=$(lab_vtysh a -c "show ip route 10.20.0.0/16 json")
 jq -e '.["10.20.0.0/16"] | length == 3' <<<"$route_json" >/dev/null ||
   lab_fail "staticd should hold 3 path-lists for 10.20.0.0/16 (10, 20, 250): $route_json"
@@ -99,7 +91,7 @@ t0=$(wgfo_now_ms)
 expect_kernel 10.20.0.0/16 wg1 2
 say "wg0 cut: 10.20/16 on wg1 after $(($(wgfo_now_ms) - t0)) ms"
 expect_kernel 10.30.0.0/16 wg1 2
-expect_kernel 2001:db8:20::/48 wg1 2 -6
+expect_kernel 2001:db8:20::/48 wg1 2
 lab_cut a b 1
 expect_kernel 10.20.0.0/16 blackhole 2
 [[ $(wgfo_cli a show routes --json | jq -r '.[0].kill_switch') == true ]] ||
@@ -127,7 +119,7 @@ restarted_owned_ok() { [[ $(owned_lines | sort) == "$expected_owned" ]]; }
 lab_wait 2 restarted_owned_ok || lab_fail "routes not back within 2 s of the staticd restart: $(owned_lines)"
 say "staticd restarted: our routes back in staticd $(($(wgfo_now_ms) - t0)) ms after it started"
 expect_kernel 10.20.0.0/16 wg0 1
-expect_kernel 2001:db8:20::/48 wg0 1 -6
+expect_kernel 2001:db8:20::/48 wg0 1
 say "... and in the kernel after $(($(wgfo_now_ms) - t0)) ms"
 
 # Operator changes while the daemon is away, to routes without our tag, must survive its return.

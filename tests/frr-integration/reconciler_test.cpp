@@ -12,6 +12,8 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
+#include "frr-integration/xpath.hpp"
+
 namespace wgfo::frr {
 namespace {
 
@@ -24,20 +26,6 @@ IpPrefix prefix(const char* text) {
   return *IpPrefix::parse(text);
 }
 
-std::string nh_type(const Nexthop& n, bool v6) {
-  switch (n.kind) {
-    case Nexthop::Kind::Interface:
-      return "ifindex";
-    case Nexthop::Kind::Gateway:
-      return v6 ? "ip6" : "ip4";
-    case Nexthop::Kind::GatewayInterface:
-      return v6 ? "ip6-ifindex" : "ip4-ifindex";
-    case Nexthop::Kind::Blackhole:
-      return "blackhole";
-  }
-  return "";
-}
-
 // FRR 8.4's answer to Get(CONFIG, "/frr-routing:routing", JSON, with defaults) for these routes.
 std::string staticd_json(const std::vector<StaticRoute>& routes) {
   if (routes.empty()) return "{}";
@@ -46,7 +34,7 @@ std::string staticd_json(const std::vector<StaticRoute>& routes) {
     const bool v6 = r.prefix.family() == IpFamily::V6;
     nlohmann::json nexthops = nlohmann::json::array();
     for (const auto& n : r.nexthops) {
-      nlohmann::json j{{"nh-type", nh_type(n, v6)},
+      nlohmann::json j{{"nh-type", std::string(nh_type(n))},
                        {"vrf", n.vrf},
                        {"gateway", n.gateway ? n.gateway->to_string() : ""},
                        {"interface", n.interface.empty() ? "(null)" : n.interface},

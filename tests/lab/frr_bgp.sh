@@ -9,6 +9,7 @@
 #     EXTRA (text, may hold newlines) is appended as is, after the config.
 #   lab_bgp_wait_established SITE PEER_ADDR [SECONDS]   wait (default 20 s) for the session to be up
 #   lab_bgp_route SITE PREFIX   print SITE's `show bgp ipv4|ipv6 unicast PREFIX json` ({} when absent)
+#   lab_bgp_route_is SITE PREFIX JQ   true when `jq -e JQ` holds on lab_bgp_route SITE PREFIX
 #   lab_bgp_restart SITE CONF   restart SITE's bgpd on CONF (staticd and its routes stay) and re-apply it
 
 LAB_BGP_EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/frr" && pwd)
@@ -70,6 +71,8 @@ lab_bgp_route() {
   [[ $prefix != *:* ]] || afi=ipv6
   lab_vtysh "$site" -c "show bgp $afi unicast $prefix json"
 }
+
+lab_bgp_route_is() { lab_bgp_route "$1" "$2" | jq -e "$3" >/dev/null 2>&1; }
 
 lab_bgp_restart() {
   local site=${1:?lab_bgp_restart SITE CONF} conf=${2:?lab_bgp_restart SITE CONF}

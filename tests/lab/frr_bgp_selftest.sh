@@ -24,11 +24,9 @@ P_OWN=203.0.113.160/28     # the operator's own static route (no tag)
 ok() { printf 'ok   %s\n' "$*"; }
 for cmd in jq vtysh; do command -v "$cmd" >/dev/null || lab_fail "'$cmd' is not installed"; done
 
-# route_is SITE PREFIX JQ: true when jq -e JQ holds on SITE's `show bgp ... PREFIX json`.
-route_is() { lab_bgp_route "$1" "$2" | jq -e "$3" >/dev/null 2>&1; }
-# expect SITE PREFIX JQ WHAT: wait up to WAIT_S for route_is, else fail showing what SITE has.
+# expect SITE PREFIX JQ WHAT: wait up to WAIT_S for lab_bgp_route_is, else fail showing what SITE has.
 expect() {
-  lab_wait "$WAIT_S" route_is "$1" "$2" "$3" ||
+  lab_wait "$WAIT_S" lab_bgp_route_is "$1" "$2" "$3" ||
     lab_fail "$4: at $1, $2 is $(lab_bgp_route "$1" "$2" | jq -c '[.paths[]? | {aspath: .aspath.string, community: .community.string, locPrf}]')"
 }
 HAS_PATH='((.paths // []) | length > 0)'

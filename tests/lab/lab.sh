@@ -301,6 +301,16 @@ EOF
     lab_fail "lab_tunnel: wg$i in '$s' failed, see $(lab_log "$s" "wg$i")"
 }
 
+# lab_route_dev SITE PREFIX: how SITE's kernel routes PREFIX (main table): its devices, sorted and space-separated
+# ("wg0", "wg0 wg1" for multipath), "blackhole", or nothing when there is no route. IPv6 when PREFIX has a ':'.
+lab_route_dev() {
+  local fam=-4 j
+  [[ ${2:?lab_route_dev SITE PREFIX} != *:* ]] || fam=-6
+  j=$(lab_exec "$1" ip "$fam" -j route show "$2") || return 1
+  jq -r 'if length == 0 then "" elif .[0].type == "blackhole" then "blackhole"
+         else [.[0] | (.dev // empty), (.nexthops // [] | .[].dev)] | sort | join(" ") end' <<<"$j"
+}
+
 # lab_ping SITE ADDR [COUNT]: ping ADDR from SITE quietly (200 ms apart, 1 s timeout); status as ping's.
 lab_ping() { lab_exec "$1" ping -q -n -c "${3:-1}" -i 0.2 -W 1 "$2" >/dev/null; }
 
