@@ -1,4 +1,4 @@
-// Core: tunnel state from configuration and BFD events (see core.hpp).
+// Core: tunnel states from every signal, operator actions and timers (see core.hpp).
 #include "controller/core.hpp"
 
 #include <algorithm>
@@ -16,37 +16,63 @@ bfd::SessionKey to_key(const IpAddress& local, const IpAddress& peer) {
   return k;
 }
 
-}  // namespace
-
-std::string_view to_string(TunnelState s) {
-  switch (s) {
-    case TunnelState::Up:
-      return "up";
-    case TunnelState::Degraded:
-      return "degraded";
-    case TunnelState::Down:
-      return "down";
-    case TunnelState::AdminDown:
-      return "admin-down";
-  }
-  return "unknown";
+HealthOptions health_options(const TunnelConfig& tc, const PolicyConfig& policy) {
+  HealthOptions o;
+  o.quality = tc.quality;
+  o.fail_back_hold_down = policy.fail_back_hold_down;
+  o.dampening = policy.dampening;
+  return o;
 }
 
-std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config,
-                                                     std::chrono::system_clock::time_point now) {
-  std::map<std::string, Tunnel> next;
+std::size_t pool_size(const TunnelConfig& tc) {
+  return tc.wireguard ? tc.wireguard->endpoints.size() : 0;
+}
+
+// Whole hours, minutes or seconds, as the CLI's --for takes them.
+std::string duration_text(std::chrono::microseconds d) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+}  // namespace
+
+Core::Tunnel* Core::find(std::string_view name) {
+  const auto it = tunnels_.find(name);
+  return it == tunnels_.end() ? nullptr : &it->second;
+}
+
+const Core::Tunnel* Core::find(std::string_view name) const {
+  const auto it = tunnels_.find(name);
+  return it == tunnels_.end() ? nullptr : &it->second;
+}
+
+std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config, Instant now) {
+  policy_ = config.policy;
+  std::map<std::string, Tunnel, std::less<>> next;
   order_.clear();
   std::vector<bfd::io::SessionSpec> specs;
   for (const TunnelConfig& tc : config.tunnels) {
     order_.push_back(tc.name);
-    auto old = tunnels_.find(tc.name);
-    Tunnel t = old != tunnels_.end() ? std::move(old->second) : Tunnel{};
+    const auto old = tunnels_.find(tc.name);
+    const bool is_new = old == tunnels_.end();
+    Tunnel t = is_new ? Tunnel{tc, TunnelHealth(health_options(tc, policy_), tc.interface), {}, {}, {}}
+                      : std::move(old->second);
+    if (is_new || pool_size(t.config) != pool_size(tc) ||
+        (t.config.wireguard && tc.wireguard && t.config.wireguard->endpoints != tc.wireguard->endpoints)) {
+      t.rotation.reset();
+      if (pool_size(tc) >= 2) t.rotation.emplace(pool_size(tc));
+    }
     t.config = tc;
-    const TunnelState wanted = derive(t);
-    if (old == tunnels_.end()) {
-      t.state = wanted;  // a new tunnel starts where its configuration puts it; no event
-    } else if (wanted != t.state) {
-      set_state(t, wanted, tc.bfd.shutdown ? "bfd shutdown configured" : "bfd shutdown removed", now);
+    t.health.set_options(health_options(tc, policy_), tc.interface);
+    t.health.set_bfd_shutdown(tc.bfd.shutdown);
+    if (is_new) {
+      // A new tunnel starts where its configuration puts it; no event.
+      t.health.evaluate(now.mono);
+      if (t.rotation) t.rotation->step(t.health.raw_state() == TunnelState::Down, now.mono);
+    } else {
+      evaluate(t, now);
     }
     specs.push_back(bfd::io::SessionSpec{
         .name = tc.name,
@@ -64,33 +90,117 @@ std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config,
 }
 
 void Core::on_bfd_event(const bfd::io::SessionEvent& e) {
-  auto it = tunnels_.find(e.name);
-  if (it == tunnels_.end()) return;  // a session of a tunnel removed by a reload
-  Tunnel& t = it->second;
-  t.bfd_state = e.change.to;
-  const TunnelState wanted = derive(t);
-  if (wanted == t.state) return;
-  std::string cause = "bfd " + std::string(bfd::to_string(e.change.to));
-  if (e.change.diag != bfd::Diag::None) cause += ": " + std::string(bfd::to_string(e.change.diag));
-  set_state(t, wanted, std::move(cause), e.wall_at);
+  Tunnel* t = find(e.name);
+  if (!t) return;
+  t->health.set_bfd(e.change.to, e.change.diag);
+  evaluate(*t, Instant{e.at, e.wall_at});
 }
 
-TunnelState Core::derive(const Tunnel& t) {
-  if (t.config.bfd.shutdown) return TunnelState::AdminDown;
-  return t.bfd_state == bfd::State::Up ? TunnelState::Up : TunnelState::Down;
+void Core::on_link(std::string_view interface, LinkState state, Instant now) {
+  for (auto& [name, t] : tunnels_) {
+    if (t.config.interface != interface) continue;
+    t.health.set_link(state);
+    evaluate(t, now);
+  }
 }
 
-void Core::set_state(Tunnel& t, TunnelState to, std::string cause,
-                     std::chrono::system_clock::time_point now) {
-  TunnelEvent ev{now, t.config.name, t.state, to, std::move(cause)};
-  t.state = to;
-  t.last_change = now;
+void Core::on_quality(std::string_view tunnel, const QualitySample& q, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return;
+  t->health.add_quality_sample(q);
+  evaluate(*t, now);
+}
+
+void Core::on_wireguard(std::string_view tunnel, bool rx_stalled, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return;
+  t->health.set_wireguard_stalled(rx_stalled);
+  evaluate(*t, now);
+}
+
+std::optional<std::string> Core::set_drained(std::string_view tunnel, bool drained, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return "no tunnel named \"" + std::string(tunnel) + "\"";
+  t->health.set_drained(drained);
+  evaluate(*t, now);
+  return std::nullopt;
+}
+
+std::optional<std::string> Core::set_override(std::string_view tunnel, std::uint32_t prefer,
+                                              std::chrono::microseconds ttl, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return "no tunnel named \"" + std::string(tunnel) + "\"";
+  if (prefer < 1 || prefer > kMaxPrefer)
+    return "preference " + std::to_string(prefer) + " is out of range 1.." + std::to_string(kMaxPrefer);
+  if (ttl <= std::chrono::microseconds::zero() || ttl > kMaxOverride)
+    return "override duration must be more than 0s and at most " + duration_text(kMaxOverride);
+  t->override = Override{prefer, now.mono + ttl,
+                         now.wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(ttl)};
+  record(*t, t->health.state(), t->health.state(),
+         "override: preference " + std::to_string(prefer) + " for " + duration_text(ttl), now);
+  return std::nullopt;
+}
+
+std::optional<std::string> Core::clear_override(std::string_view tunnel, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return "no tunnel named \"" + std::string(tunnel) + "\"";
+  if (!t->override) return "tunnel \"" + std::string(tunnel) + "\" has no override";
+  t->override.reset();
+  record(*t, t->health.state(), t->health.state(), "override cleared", now);
+  return std::nullopt;
+}
+
+void Core::on_timer(Instant now) {
+  for (const std::string& name : order_) {
+    Tunnel& t = tunnels_.at(name);
+    if (t.override && now.mono >= t.override->until) {
+      t.override.reset();
+      record(t, t.health.state(), t.health.state(), "override expired", now);
+    }
+    evaluate(t, now);
+  }
+}
+
+void Core::evaluate(Tunnel& t, Instant now) {
+  if (auto tr = t.health.evaluate(now.mono)) record(t, tr->from, tr->to, std::move(tr->cause), now);
+  if (!t.rotation) return;
+  const auto index = t.rotation->step(t.health.raw_state() == TunnelState::Down, now.mono);
+  if (!index) return;
+  const HostPort& ep = t.config.wireguard->endpoints[*index];
+  endpoint_tries_.push_back(
+      EndpointTry{t.config.name, t.config.interface, t.config.wireguard->peer_public_key, ep});
+  record(t, t.health.state(), t.health.state(),
+         "endpoint rotation: trying " + ep.to_string() + " (" + std::to_string(*index + 1) + " of " +
+             std::to_string(t.rotation->pool_size()) + ")",
+         now);
+}
+
+void Core::record(Tunnel& t, TunnelState from, TunnelState to, std::string cause, Instant now) {
+  TunnelEvent ev{now.wall, t.config.name, from, to, std::move(cause)};
+  if (from != to) t.last_change = now.wall;
   events_.push_back(ev);
   if (events_.size() > kEventHistory) events_.pop_front();
   if (sink_) sink_(ev);
 }
 
-std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>& bfd) const {
+std::optional<MonoTime> Core::next_deadline() const {
+  std::optional<MonoTime> out;
+  auto consider = [&](std::optional<MonoTime> d) {
+    if (d && (!out || *d < *out)) out = d;
+  };
+  for (const auto& [name, t] : tunnels_) {
+    consider(t.health.next_deadline());
+    if (t.rotation) consider(t.rotation->next_deadline());
+    if (t.override) consider(t.override->until);
+  }
+  return out;
+}
+
+std::vector<EndpointTry> Core::take_endpoint_tries() {
+  return std::exchange(endpoint_tries_, {});
+}
+
+std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>& bfd, Instant now) const {
   std::unordered_map<std::string_view, const bfd::io::SessionStatus*> by_name;
   by_name.reserve(bfd.size());
   for (const auto& s : bfd) by_name.emplace(s.name, &s);
@@ -102,9 +212,16 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
                  .interface = t.config.interface,
                  .local_address = t.config.local_address,
                  .peer_address = t.config.peer_address,
-                 .state = t.state,
+                 .state = t.health.state(),
                  .last_change = t.last_change,
-                 .bfd = {}};
+                 .bfd = {},
+                 .standby = t.health.standby(),
+                 .suppressed = t.health.suppressed(),
+                 .penalty = t.health.penalty(now.mono),
+                 .drained = t.health.drained(),
+                 .prefer = {},
+                 .prefer_until = {}};
+    if (t.override) v.prefer = t.override->prefer, v.prefer_until = t.override->wall_until;
     if (auto s = by_name.find(name); s != by_name.end()) v.bfd = *s->second;
     out.push_back(std::move(v));
   }
@@ -112,8 +229,17 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
 }
 
 TunnelState Core::state_of(std::string_view name) const {
-  const auto it = tunnels_.find(std::string(name));
-  return it == tunnels_.end() ? TunnelState::Down : it->second.state;
+  const Tunnel* t = find(name);
+  return t ? t->health.state() : TunnelState::Down;
+}
+
+TunnelRouting Core::routing_of(std::string_view name) const {
+  const Tunnel* t = find(name);
+  if (!t) return {};
+  TunnelRouting r{t->health.state()};
+  r.standby = t->health.standby();
+  if (t->override) r.prefer = t->override->prefer;
+  return r;
 }
 
 }  // namespace wgfo

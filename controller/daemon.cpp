@@ -41,13 +41,14 @@ Daemon::Daemon(std::string config_path, Config config)
       core_(log_event),
       frr_(make_programmer(config_.frr)),
       startup_hold_(io_),
+      policy_timer_(io_),
       bfd_(
           [this](const bfd::io::SessionEvent& e) {
             spdlog::info("bfd {}: {} -> {} (diag {})", e.name, bfd::to_string(e.change.from),
                          bfd::to_string(e.change.to), bfd::to_string(e.change.diag));
             asio::post(io_, [this, e] {
               core_.on_bfd_event(e);
-              push_routes();
+              after_core_input();
             });
           },
           random_),
@@ -60,7 +61,7 @@ Daemon::~Daemon() {
 
 int Daemon::run() {
   bfd_.start();
-  bfd_.apply(core_.apply_config(config_, std::chrono::system_clock::now()));
+  bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
   if (!api_.start(config_.api.socket, config_.api.socket_group, error)) {
     spdlog::critical("{}", error);
@@ -119,25 +120,48 @@ void Daemon::reload() {
   config_ = std::move(*r.config);
   config_.api.socket = socket;
   config_.api.socket_group = group;
-  bfd_.apply(core_.apply_config(config_, std::chrono::system_clock::now()));
-  push_routes();
+  bfd_.apply(core_.apply_config(config_, now()));
+  after_core_input();
   spdlog::info("configuration reloaded from {}", config_path_);
 }
 
-TunnelStateOf Daemon::tunnel_states() const {
-  return [this](std::string_view name) { return core_.state_of(name); };
+TunnelRoutingOf Daemon::tunnel_routing() const {
+  return [this](std::string_view name) { return core_.routing_of(name); };
+}
+
+Instant Daemon::now() {
+  return {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
+}
+
+void Daemon::after_core_input() {
+  push_routes();
+  arm_policy_timer();
+}
+
+void Daemon::arm_policy_timer() {
+  const auto deadline = core_.next_deadline();
+  if (!deadline) {
+    policy_timer_.cancel();
+    return;
+  }
+  policy_timer_.expires_at(*deadline);
+  policy_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    core_.on_timer(now());
+    after_core_input();
+  });
 }
 
 void Daemon::push_routes() {
-  const TunnelStateOf state_of = tunnel_states();
+  const TunnelRoutingOf routing_of = tunnel_routing();
   if (!routes_released_) {
     for (const auto& t : config_.tunnels) {
-      if (!usable(state_of(t.name))) return;
+      if (!usable(routing_of(t.name).state)) return;
     }
     routes_released_ = true;
     startup_hold_.cancel();
   }
-  for (const std::string& problem : frr_->apply(route_intent(config_, state_of))) {
+  for (const std::string& problem : frr_->apply(route_intent(config_, routing_of))) {
     spdlog::error("routes not sent to FRR: {}", problem);
   }
 }
@@ -146,7 +170,7 @@ std::optional<std::vector<TunnelView>> Daemon::query_tunnels() {
   auto promise = std::make_shared<std::promise<std::vector<TunnelView>>>();
   auto future = promise->get_future();
   bfd_.snapshot([this, promise](std::vector<bfd::io::SessionStatus> status, bfd::io::IoCounters) {
-    asio::post(io_, [this, promise, s = std::move(status)] { promise->set_value(core_.tunnels(s)); });
+    asio::post(io_, [this, promise, s = std::move(status)] { promise->set_value(core_.tunnels(s, now())); });
   });
   if (future.wait_for(kCoreCallTimeout) != std::future_status::ready) return std::nullopt;
   return future.get();
@@ -174,7 +198,7 @@ grpc::Status Daemon::get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::G
 grpc::Status Daemon::list_routes(const api::v1::ListRoutesRequest&, api::v1::ListRoutesResponse* resp) {
   auto promise = std::make_shared<std::promise<std::vector<RouteView>>>();
   auto future = promise->get_future();
-  asio::post(io_, [this, promise] { promise->set_value(route_views(config_, tunnel_states())); });
+  asio::post(io_, [this, promise] { promise->set_value(route_views(config_, tunnel_routing())); });
   if (future.wait_for(kCoreCallTimeout) != std::future_status::ready)
     return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
   const auto installed = frr_->status().installed;

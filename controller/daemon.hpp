@@ -54,7 +54,12 @@ class Daemon final : public api::ApiBackend {
   std::optional<std::vector<TunnelView>> query_tunnels();
   // Core thread: hands the route intent for the current tunnel states to the programmer.
   void push_routes();
-  TunnelStateOf tunnel_states() const;  // Core's tunnel states, for route_intent (core thread)
+  TunnelRoutingOf tunnel_routing() const;  // Core's view of the tunnels, for route_intent (core thread)
+  // Core thread: arms policy_timer_ at the core's next deadline (hold-down, reuse, override, rotation).
+  void arm_policy_timer();
+  // Core thread: after any input to the core, push routes and re-arm the timer.
+  void after_core_input();
+  static Instant now();
 
   std::string config_path_;
   Config config_;
@@ -64,6 +69,7 @@ class Daemon final : public api::ApiBackend {
   Core core_;
   std::unique_ptr<frr::Programmer> frr_;
   asio::steady_timer startup_hold_;
+  asio::steady_timer policy_timer_;
   bool routes_released_{false};
   bfd::io::BfdService bfd_;
   api::ApiServer api_;

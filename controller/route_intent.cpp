@@ -42,11 +42,59 @@ std::string prefix_list_name(std::size_t k, IpFamily family) {
   return "WGFO-S" + std::to_string(k + 1) + (family == IpFamily::V4 ? "-4" : "-6");
 }
 
-}  // namespace
+// A tunnel of a route, in the route's effective order.
+struct Candidate {
+  const std::string* name;
+  TunnelRouting routing;
+  bool carries() const { return usable(routing.state) || routing.standby; }
+  // Sort class: UP and unusable (keeping their slots), DEGRADED, standby.
+  int soft_class() const {
+    if (routing.state == TunnelState::Degraded) return 1;
+    if (routing.standby) return 2;
+    return 0;
+  }
+};
 
-bool usable(TunnelState s) {
-  return s == TunnelState::Up || s == TunnelState::Degraded;
+// `via` with overrides applied (an overridden tunnel is inserted at its preferred position among the
+// others, lowest preference first), then stably sorted by soft class relative to the best class that
+// carries: tunnels of the best class keep their slots with the unusable ones, so nothing moves while
+// there is nothing better to move to.
+std::vector<Candidate> effective_order(const RouteConfig& r, const TunnelRoutingOf& routing_of) {
+  std::vector<Candidate> plain, preferred;
+  for (const auto& name : r.via) {
+    Candidate c{&name, routing_of(name)};
+    (c.routing.prefer ? preferred : plain).push_back(c);
+  }
+  std::stable_sort(preferred.begin(), preferred.end(), [](const Candidate& a, const Candidate& b) {
+    return *a.routing.prefer < *b.routing.prefer;
+  });
+  for (const Candidate& c : preferred) {
+    const std::size_t at = std::min<std::size_t>(*c.routing.prefer - 1, plain.size());
+    plain.insert(plain.begin() + static_cast<std::ptrdiff_t>(at), c);
+  }
+  int best = 3;
+  for (const Candidate& c : plain) {
+    if (c.carries()) best = std::min(best, c.soft_class());
+  }
+  auto key = [best](const Candidate& c) { return c.carries() && c.soft_class() > best ? c.soft_class() : 0; };
+  std::stable_sort(plain.begin(), plain.end(),
+                   [&](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
+  return plain;
 }
+
+// The ECMP set: the UP tunnels, else the DEGRADED ones, else the standby ones.
+std::vector<Candidate> ecmp_set(const std::vector<Candidate>& order) {
+  for (const auto wanted : {0, 1, 2}) {
+    std::vector<Candidate> out;
+    for (const Candidate& c : order) {
+      if (c.carries() && c.soft_class() == wanted) out.push_back(c);
+    }
+    if (!out.empty()) return out;
+  }
+  return {};
+}
+
+}  // namespace
 
 frr::Ownership ownership_of(const FrrConfig& frr) {
   frr::Ownership o;
@@ -56,30 +104,35 @@ frr::Ownership ownership_of(const FrrConfig& frr) {
   return o;
 }
 
-std::vector<RouteView> route_views(const Config& config, const TunnelStateOf& state_of) {
+std::vector<RouteView> route_views(const Config& config, const TunnelRoutingOf& routing_of) {
   std::vector<RouteView> out;
   for (const auto& r : config.routes) {
     RouteView v{r.prefix, {}, false, false};
-    for (const auto& name : r.via) {
-      if (!usable(state_of(name))) continue;
-      v.active.push_back(name);
-      if (r.mode == RouteConfig::Mode::ActivePassive) break;
+    const auto order = effective_order(r, routing_of);
+    std::vector<Candidate> active;
+    if (r.mode == RouteConfig::Mode::Ecmp) {
+      active = ecmp_set(order);
+    } else {
+      const auto first =
+          std::find_if(order.begin(), order.end(), [](const Candidate& c) { return c.carries(); });
+      if (first != order.end()) active.push_back(*first);
     }
+    for (const Candidate& c : active) v.active.push_back(*c.name);
     v.kill_switch = r.kill_switch && v.active.empty();
     v.signalled = !r.bgp.degraded.empty() &&
-                  std::any_of(v.active.begin(), v.active.end(),
-                              [&](const std::string& t) { return state_of(t) == TunnelState::Degraded; });
+                  std::any_of(active.begin(), active.end(),
+                              [](const Candidate& c) { return c.routing.state != TunnelState::Up; });
     out.push_back(std::move(v));
   }
   return out;
 }
 
-frr::FrrState route_intent(const Config& config, const TunnelStateOf& state_of) {
+frr::FrrState route_intent(const Config& config, const TunnelRoutingOf& routing_of) {
   const FrrConfig& frr = config.frr;
   const bool bgp = frr.bgpd.has_value();
   const bool by_tag = frr.bgp_signalling == FrrConfig::BgpSignalling::Tag;
   const auto signals = distinct_signals(config);
-  const auto views = route_views(config, state_of);
+  const auto views = route_views(config, routing_of);
 
   frr::FrrState s;
   std::vector<std::vector<IpPrefix>> signalled(signals.size());
@@ -107,10 +160,11 @@ frr::FrrState route_intent(const Config& config, const TunnelStateOf& state_of) 
       nexthops.erase(std::unique(nexthops.begin(), nexthops.end()), nexthops.end());
       if (!nexthops.empty()) path(kDistanceStep).nexthops = std::move(nexthops);
     } else {
-      for (std::size_t p = 0; p < r.via.size(); ++p) {
-        if (!usable(state_of(r.via[p]))) continue;
+      const auto order = effective_order(r, routing_of);
+      for (std::size_t p = 0; p < order.size(); ++p) {
+        if (!order[p].carries()) continue;
         path(static_cast<std::uint8_t>(kDistanceStep * (p + 1))).nexthops = {
-            frr::Nexthop::via_interface(config.find_tunnel(r.via[p])->interface)};
+            frr::Nexthop::via_interface(config.find_tunnel(*order[p].name)->interface)};
       }
     }
     if (r.kill_switch) path(kKillSwitchDistance).nexthops = {frr::Nexthop::blackhole()};

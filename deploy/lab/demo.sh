@@ -33,6 +33,7 @@ site_conf() {   # site_conf NODE A|B: both tunnels, 50 ms x 3
 node: $n
 frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
 bfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}
+policy: {fail_back_hold_down: 2s}   # 30s by default; short here so the demo shows it
 tunnels:
   - name: primary
     interface: wg0
@@ -100,14 +101,18 @@ wgfo_cli a show tunnels | sed 's/^/  site-a$ /'
 echo
 wgfo_cli a show routes | sed 's/^/  site-a$ /'
 
-banner "4. Restore wg0"
+banner "4. Restore wg0: traffic stays on wg1 for the 2 s fail-back hold-down, then returns"
 t_restore=$(wgfo_now_ms)
 lab_restore a b 0
+bfd_up() { [[ $(wgfo_field a primary .bfd.state) == up ]]; }
+lab_wait 5 bfd_up || lab_fail "site-a's BFD session on wg0 did not come back"
+at "site-a: BFD on wg0 Up $(($(wgfo_now_ms) - t_restore)) ms after the restore" \
+  "(a Down session sends at the 1 s slow-start rate, RFC 5880 §6.8.3); tunnel state" \
+  "'$(wgfo_field a primary .state)', route still via $(route_of a)"
+route_is a wg1 || lab_fail "site-a's route left wg1 during the hold-down: '$(route_of a)'"
 for s in a b; do wgfo_expect "$s" primary .state up 5; done
-at "primary Up again on both sites $(($(wgfo_now_ms) - t_restore)) ms after the restore" \
-  "(a Down session sends at the 1 s slow-start rate, RFC 5880 §6.8.3)"
 lab_wait 2 route_is a wg0 || lab_fail "site-a's route did not come back to wg0: '$(route_of a)'"
-at "site-a kernel: $(site_lan b) dev $(route_of a) again"
+at "site-a kernel: $(site_lan b) dev $(route_of a) again, $(($(wgfo_now_ms) - t_restore)) ms after the restore"
 echo
 wgfo_cli b show tunnels --json | jq -c '.[] | {name, state, bfd: {state: .bfd.state, tx_interval_ms: .bfd.tx_interval_ms, down_transitions: .bfd.down_transitions}}' | sed 's/^/  site-b$ /'
 

@@ -29,10 +29,10 @@ routes:
 
 struct States {
   std::map<std::string, TunnelState, std::less<>> m;
-  TunnelStateOf fn() const {
+  TunnelRoutingOf fn() const {
     return [this](std::string_view n) {
       auto it = m.find(n);
-      return it == m.end() ? TunnelState::Down : it->second;
+      return TunnelRouting{it == m.end() ? TunnelState::Down : it->second};
     };
   }
 };
@@ -62,9 +62,9 @@ TEST(RouteIntent, ActivePassiveWritesOneFloatingStaticPerUsableTunnel) {
   EXPECT_EQ(route_views(c, s.fn())[0].active, std::vector<std::string>{"backup"});
 }
 
-TEST(RouteIntent, EcmpIsOnePathListWithEveryUsableTunnel) {
+TEST(RouteIntent, EcmpIsOnePathListWithEveryUpTunnel) {
   const Config c = load("", "  - {prefix: 10.20.0.0/16, mode: ecmp, via: [backup, primary]}\n");
-  States s{{{"primary", TunnelState::Up}, {"backup", TunnelState::Degraded}}};
+  States s{{{"primary", TunnelState::Up}, {"backup", TunnelState::Up}}};
   auto want = route_intent(c, s.fn());
   ASSERT_EQ(want.routes.size(), 1U);
   EXPECT_EQ(want.routes[0].distance, 10);
@@ -74,6 +74,93 @@ TEST(RouteIntent, EcmpIsOnePathListWithEveryUsableTunnel) {
   s.m["backup"] = TunnelState::AdminDown;
   want = route_intent(c, s.fn());
   ASSERT_EQ(want.routes.size(), 1U);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+}
+
+TEST(RouteIntent, EcmpDropsDegradedMembersOnlyWhileAnotherIsUp) {
+  const Config c =
+      load("", "  - {prefix: 10.20.0.0/16, mode: ecmp, via: [backup, primary], kill_switch: true}\n");
+  States s{{{"primary", TunnelState::Up}, {"backup", TunnelState::Degraded}}};
+  auto want = route_intent(c, s.fn());
+  ASSERT_EQ(want.routes.size(), 2U);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  s.m["primary"] = TunnelState::Degraded;  // nothing is up: keep every degraded path
+  want = route_intent(c, s.fn());
+  EXPECT_EQ(want.routes[0].nexthops,
+            (std::vector{Nexthop::via_interface("wg0"), Nexthop::via_interface("wg1")}));
+  TunnelRouting standby{TunnelState::Down};
+  standby.standby = true;
+  s.m.erase("primary");
+  States t{{{"backup", TunnelState::Degraded}}};
+  auto fn = [&](std::string_view n) { return n == "primary" ? standby : t.fn()(n); };
+  want = route_intent(c, fn);  // degraded beats standby
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg1")});
+  auto only_standby = [&](std::string_view n) { return n == "primary" ? standby : TunnelRouting{}; };
+  want = route_intent(c, only_standby);  // a last resort beats the kill switch
+  ASSERT_EQ(want.routes.size(), 2U);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  const auto v = route_views(c, only_standby)[0];
+  EXPECT_EQ(v.active, std::vector<std::string>{"primary"});
+  EXPECT_FALSE(v.kill_switch);
+}
+
+TEST(RouteIntent, ADegradedPrimaryGoesBehindAnUpBackupWithoutBeingWithdrawn) {
+  const Config c = load("", "  - {prefix: 10.20.0.0/16, via: [primary, backup]}\n");
+  States s{{{"primary", TunnelState::Degraded}, {"backup", TunnelState::Up}}};
+  auto want = route_intent(c, s.fn());
+  ASSERT_EQ(want.routes.size(), 2U);
+  EXPECT_EQ(want.routes[0].distance, 10);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg1")});
+  EXPECT_EQ(want.routes[1].distance, 20);
+  EXPECT_EQ(want.routes[1].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  EXPECT_EQ(route_views(c, s.fn())[0].active, std::vector<std::string>{"backup"});
+  // Make-before-break: a backup that is not UP is no reason to move; the last usable path stays.
+  s.m["backup"] = TunnelState::Down;
+  want = route_intent(c, s.fn());
+  ASSERT_EQ(want.routes.size(), 1U);
+  EXPECT_EQ(want.routes[0].distance, 10);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  s.m["backup"] = TunnelState::Degraded;  // both degraded: preference order holds
+  want = route_intent(c, s.fn());
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+}
+
+TEST(RouteIntent, AStandbyTunnelIsOnlyALastResort) {
+  const Config c = load("", "  - {prefix: 10.20.0.0/16, via: [primary, backup], kill_switch: true}\n");
+  TunnelRouting held{TunnelState::Down};
+  held.standby = true;  // e.g. in its fail-back hold-down
+  TunnelRouting backup{TunnelState::Up};
+  auto fn = [&](std::string_view n) { return n == "primary" ? held : backup; };
+  auto want = route_intent(c, fn);
+  ASSERT_EQ(want.routes.size(), 3U);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg1")});  // traffic stays here
+  EXPECT_EQ(want.routes[1].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  EXPECT_EQ(want.routes[1].distance, 20);
+  EXPECT_EQ(route_views(c, fn)[0].active, std::vector<std::string>{"backup"});
+  backup = TunnelRouting{TunnelState::Down};
+  want = route_intent(c, fn);
+  ASSERT_EQ(want.routes.size(), 2U);  // the standby path and the blackhole behind it
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  const auto v = route_views(c, fn)[0];
+  EXPECT_EQ(v.active, std::vector<std::string>{"primary"});
+  EXPECT_FALSE(v.kill_switch);
+}
+
+TEST(RouteIntent, AnOverrideMovesTheTunnelToItsPreferredPosition) {
+  const Config c = load("", "  - {prefix: 10.20.0.0/16, via: [primary, backup]}\n");
+  TunnelRouting preferred{TunnelState::Up};
+  preferred.prefer = 1;
+  auto fn = [&](std::string_view n) { return n == "backup" ? preferred : TunnelRouting{TunnelState::Up}; };
+  auto want = route_intent(c, fn);
+  ASSERT_EQ(want.routes.size(), 2U);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg1")});
+  EXPECT_EQ(want.routes[0].distance, 10);
+  preferred.prefer = 9;  // past the end: last
+  want = route_intent(c, fn);
+  EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
+  preferred.prefer = 1;
+  preferred.state = TunnelState::Degraded;  // an override does not beat health: UP first
+  want = route_intent(c, fn);
   EXPECT_EQ(want.routes[0].nexthops, std::vector{Nexthop::via_interface("wg0")});
 }
 
@@ -126,6 +213,7 @@ TEST(RouteIntent, TagSignallingFlipsTheTagAndKeepsFixedEntries) {
   for (const auto& r : want.routes) EXPECT_EQ(r.tag, 100U);
 
   s.m["primary"] = TunnelState::Degraded;  // 10.20/16 and the IPv6 route are active on a degraded tunnel
+  s.m["backup"] = TunnelState::Down;       // (with the backup up, 10.20/16 would move there instead)
   want = route_intent(c, s.fn());
   for (const auto& r : want.routes)
     EXPECT_EQ(r.tag, r.prefix == *IpPrefix::parse("10.30.0.0/16") ? 100U : 101U);
@@ -140,6 +228,7 @@ TEST(RouteIntent, RouteMapSignallingListsTheSignalledPrefixesPerFamily) {
   EXPECT_TRUE(want.route_map_entries.empty());
 
   s.m["primary"] = TunnelState::Degraded;
+  s.m["backup"] = TunnelState::Down;
   want = route_intent(c, s.fn());
   ASSERT_EQ(want.prefix_lists.size(), 2U);
   EXPECT_EQ(want.prefix_lists[0].name, "WGFO-S1-4");
@@ -157,7 +246,7 @@ TEST(RouteIntent, RouteMapSignallingListsTheSignalledPrefixesPerFamily) {
 TEST(RouteIntent, WithoutBgpdNoSignalIsWritten) {
   Config c = load("  bgpd: 127.0.0.1:50052\n", kSignalRoutes);
   c.frr.bgpd.reset();  // the config loader refuses signals without bgpd; the intent must not rely on it
-  States s{{{"primary", TunnelState::Degraded}, {"backup", TunnelState::Up}}};
+  States s{{{"primary", TunnelState::Degraded}, {"backup", TunnelState::Down}}};
   const auto want = route_intent(c, s.fn());
   EXPECT_TRUE(want.route_map_entries.empty());
   for (const auto& r : want.routes) EXPECT_EQ(r.tag, 100U);

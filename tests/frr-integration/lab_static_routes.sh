@@ -23,6 +23,7 @@ conf() {   # conf NODE LOCAL0 PEER0 LOCAL1 PEER1 [routes]
 node: $1
 frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
 bfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}
+policy: {fail_back_hold_down: 0s}   # this test is about FRR; the hold-down has its own tests
 tunnels:
   - {name: primary, interface: wg0, local_address: $2, peer_address: $3}
   - {name: backup, interface: wg1, local_address: $4, peer_address: $5}

@@ -20,11 +20,13 @@ say() { printf '[%s/v%s %6ss] %s\n' "$PEER" "$FAMILY" "$(lab_elapsed)" "$*"; }
 # The session's addresses on wg0 (the lab's IPv4 overlay, or documentation IPv6 added below).
 if [[ $FAMILY == 6 ]]; then A=2001:db8:113::1 B=2001:db8:113::2; else A=203.0.113.1 B=203.0.113.2; fi
 
-# our_conf NODE LOCAL PEER TX RX MULT [shutdown]: a one-tunnel wg-failoverd config on wg0.
+# our_conf NODE LOCAL PEER TX RX MULT [shutdown]: a one-tunnel wg-failoverd config on wg0. No fail-back
+# hold-down: the tunnel state follows BFD at once, which is what this test looks at.
 our_conf() {
   cat <<EOF
 node: $1
 frr: {staticd: 127.0.0.1:50051}
+policy: {fail_back_hold_down: 0s}
 tunnels:
   - name: primary
     interface: wg0

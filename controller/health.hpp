@@ -1,0 +1,162 @@
+#pragma once
+// Health fusion and tunnel state policy for one tunnel (DESIGN.md, failure semantics). Pure: every
+// input and evaluate() carry the monotonic time they happen at; nothing here reads a clock, sleeps or
+// does I/O, so the whole policy is tested with a fake clock (tests/controller/health_test.cpp).
+//
+// Two layers:
+//   raw state      what the signals say right now, by precedence:
+//                    ADMIN-DOWN  drained by the operator, or BFD configured shut down
+//                    DOWN        interface removed or down, BFD not Up, or WireGuard sends without
+//                                receiving (the progress tracker's "rx stalled while tx grows")
+//                    DEGRADED    quality crossed the degraded thresholds in N of the last M samples
+//                    UP          otherwise (and quality, when measured, within the recover thresholds
+//                                in N of the last M samples)
+//   reported state what routing acts on. Getting worse is immediate: failover must not wait. Getting
+//                  better waits:
+//                    - fail-back hold-down: after a failure, a tunnel that was usable before comes back
+//                      only when its raw state has been usable for the whole hold-down, and DEGRADED
+//                      becomes UP only when raw UP has held that long. The first time a tunnel comes up
+//                      (daemon start, new tunnel) and after ADMIN-DOWN (an operator's deliberate act)
+//                      there is no hold-down: nothing failed.
+//                    - flap dampening (RFC 2439's scheme applied to a tunnel): each raw usable -> DOWN
+//                      transition adds `penalty`, which halves every `half_life`. Above `suppress` the
+//                      tunnel is held DOWN until the penalty decays below `reuse`. The penalty is capped
+//                      at reuse * 2^(max_suppress / half_life), so suppression never outlasts
+//                      max_suppress after the last flap.
+//                  A tunnel held DOWN by either while its raw state is usable is `standby`: routing
+//                  may use it as a last resort, when no other path is left (better a recovering tunnel
+//                  than a blackhole), but never in preference to a path that is usable.
+// Quality samples taken while the raw state is DOWN say nothing about the tunnel's quality (all probes
+// are lost), so the sample history is cleared on the way down and the tunnel starts fresh.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "bfd/types.hpp"
+#include "controller/config.hpp"
+
+namespace wgfo {
+
+enum class TunnelState : std::uint8_t { Up, Degraded, Down, AdminDown };
+std::string_view to_string(TunnelState s);  // "up", "degraded", "down", "admin-down"
+// Whether a tunnel in state `s` may carry routes (up, or degraded).
+bool usable(TunnelState s);
+
+using MonoTime = bfd::TimePoint;
+
+// What the rtnetlink link monitor knows of the tunnel's interface.
+enum class LinkState : std::uint8_t { Unknown, Up, Down, Absent };
+
+// One summary of the quality probes (controller/probe), evaluated as one step of the N-of-M window.
+struct QualitySample {
+  std::uint32_t samples{0};  // probes that had an outcome in the window; 0 = no information
+  std::optional<std::chrono::microseconds> rtt;
+  double loss_percent{0};
+};
+
+// N of the last M samples must be bad to enter DEGRADED, and N of the last M good to leave it.
+struct QualityHysteresis {
+  std::uint8_t enter_n{3}, enter_m{5};
+  std::uint8_t recover_n{5}, recover_m{5};
+};
+
+struct HealthOptions {
+  std::optional<QualityConfig> quality;  // no thresholds: quality never degrades the tunnel
+  QualityHysteresis hysteresis;
+  std::chrono::microseconds fail_back_hold_down{std::chrono::seconds{30}};
+  DampeningConfig dampening;
+};
+
+// RFC 2439-style penalty with exponential decay; time is injected.
+class Dampening {
+ public:
+  explicit Dampening(DampeningConfig c) : config_(c) {}
+  void set_config(DampeningConfig c) { config_ = c; }
+  // A flap at `now`; returns whether the tunnel is suppressed afterwards.
+  bool flap(MonoTime now);
+  double penalty(MonoTime now) const;
+  // Re-evaluates suppression at `now` (reuse when the penalty decayed below `reuse`).
+  bool suppressed(MonoTime now);
+  bool suppressed() const { return suppressed_; }
+  // When a suppressed tunnel's penalty falls below reuse; nullopt when not suppressed.
+  std::optional<MonoTime> reuse_at() const;
+
+ private:
+  double ceiling() const;
+  DampeningConfig config_;
+  double penalty_{0};  // at updated_
+  MonoTime updated_{};
+  bool suppressed_{false};
+};
+
+class TunnelHealth {
+ public:
+  struct Transition {
+    TunnelState from;
+    TunnelState to;
+    std::string cause;
+  };
+
+  TunnelHealth(HealthOptions options, std::string interface);
+  // Reload: thresholds, hold-down and dampening change; state and history stay.
+  void set_options(HealthOptions options, std::string interface);
+
+  // Inputs. Each only records the signal (with its cause text); evaluate() decides.
+  void set_bfd(bfd::State state, bfd::Diag diag);
+  void set_link(LinkState state);
+  void set_wireguard_stalled(bool stalled);
+  void set_drained(bool drained);
+  void set_bfd_shutdown(bool shutdown);
+  void add_quality_sample(const QualitySample& q);
+
+  // Derives the reported state at `now`; returns the transition when it changed.
+  std::optional<Transition> evaluate(MonoTime now);
+  // The earliest time at which evaluate() could change the state without a new input.
+  std::optional<MonoTime> next_deadline() const;
+
+  TunnelState state() const { return state_; }
+  TunnelState raw_state() const { return raw_; }
+  bool standby() const { return standby_; }
+  double penalty(MonoTime now) const { return dampening_.penalty(now); }
+  bool suppressed() const { return dampening_.suppressed(); }
+  bool drained() const { return drained_; }
+
+ private:
+  enum class Verdict : std::uint8_t { Good, Neutral, Bad };
+  Verdict classify(const QualitySample& q) const;
+  std::size_t count_last(Verdict v, std::size_t m) const;
+  void derive_raw(MonoTime now);
+  std::optional<MonoTime> usable_hold_end() const;
+  std::optional<MonoTime> up_hold_end() const;
+
+  HealthOptions options_;
+  std::string interface_;
+  Dampening dampening_;
+
+  // Signals.
+  bfd::State bfd_{bfd::State::Down};
+  bfd::Diag bfd_diag_{bfd::Diag::None};
+  LinkState link_{LinkState::Unknown};
+  bool wg_stalled_{false};
+  bool drained_{false};
+  bool bfd_shutdown_{false};
+  std::deque<Verdict> verdicts_;  // newest at the back
+  bool quality_degraded_{false};
+  std::string quality_cause_;
+
+  // Derived.
+  TunnelState raw_{TunnelState::Down};
+  std::string raw_cause_{"starting"};
+  std::string good_cause_{"bfd up"};      // the input that last cleared a reason to be down
+  std::optional<MonoTime> usable_since_;  // raw usable since (cleared when raw is not usable)
+  std::optional<MonoTime> up_since_;      // raw Up since
+  bool ever_usable_{false};               // reported usable at least once since start
+  bool failed_{false};                    // left usability through a failure (not ADMIN-DOWN)
+  TunnelState state_{TunnelState::Down};
+  bool standby_{false};
+};
+
+}  // namespace wgfo
