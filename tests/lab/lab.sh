@@ -12,6 +12,7 @@
 #           (/run/wireguard, /run/frr frr:frr 0755), /etc/frr is sites/<site>/etc and /sys shows the
 #           netns: every site looks like its own host (wg0 or /run/wg-failover/api.sock in two sites never
 #           collide; vtysh needs no -N). lo up, IPv4/IPv6 forwarding on. Site names: 1-8 chars of [a-z0-9].
+#   lan     lab_lan SITE HOST ...: a host (itself a site) behind SITE on a veth; see lab_lan.
 #   tunnel  IDX 0..31, unique in a run, joins sites A and B (A is the first argument):
 #             underlay veth ul<IDX>-<id> (same name on both ends) 192.0.2.(4*IDX+1)/30 (A) <-> .(4*IDX+2)/30 (B)
 #             wg<IDX> (wireguard-go -f), UDP port 51820+IDX on both ends, keepalive off (LAB_WG_KEEPALIVE=N)
@@ -299,6 +300,22 @@ add chain inet wgfo_fault t$i
 add rule inet wgfo_fault input iifname "$ul" jump t$i
 EOF
     lab_fail "lab_tunnel: wg$i in '$s' failed, see $(lab_log "$s" "wg$i")"
+}
+
+# lab_lan SITE HOST GW/LEN ADDR: put HOST (a site made with lab_site, used as an end host) behind SITE on a LAN:
+# a veth lan-HOST (in SITE, address GW/LEN) <-> eth0 (in HOST, address ADDR/LEN, default route via GW). Traffic
+# between hosts behind two sites is then forwarded by the sites, as an enterprise LAN's would be.
+lab_lan() {
+  local site=${1:?lab_lan SITE HOST GW/LEN ADDR} host=${2:?lab_lan SITE HOST GW/LEN ADDR} gw=${3:?} addr=${4:?}
+  _lab_need_site "$site" "$host"
+  [[ $gw == */* ]] || lab_fail "lab_lan: GW '$gw' needs a prefix length"
+  ip link add "lan-$host" netns "$(lab_ns "$site")" type veth peer name eth0 netns "$(lab_ns "$host")" ||
+    lab_fail "lab_lan: could not create the veth lan-$host"
+  ip -n "$(lab_ns "$site")" addr add "$gw" dev "lan-$host"
+  ip -n "$(lab_ns "$site")" link set "lan-$host" up
+  ip -n "$(lab_ns "$host")" addr add "$addr/${gw#*/}" dev eth0
+  ip -n "$(lab_ns "$host")" link set eth0 up
+  ip -n "$(lab_ns "$host")" route add default via "${gw%/*}"
 }
 
 # lab_route_dev SITE PREFIX: how SITE's kernel routes PREFIX (main table): its devices, sorted and space-separated

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# lab_failover: the controller moving real traffic. Two sites a and b joined by wg0 (primary) and wg1
+# (backup), FRR (zebra + staticd with gRPC) and wg-failoverd in both, BFD 3 x 50 ms; host ha behind a
+# (10.10.0.2) and hb behind b (10.20.0.2 and 10.21.0.2). A 1 ms sequence-numbered stream from ha to hb
+# (wgfo_stream) shows what an application sees:
+#   1. cut wg0: traffic continues on wg1; the longest gap is at most the detection time + 50 ms
+#   2. restore wg0: traffic stays on wg1 while BFD is up again but the fail-back hold-down (3 s here)
+#      runs, then returns to wg0, with no packet lost on the way
+#   3. cut both: site a has a default route out of its underlay (an internet uplink); the kill switch
+#      keeps 10.20/16 off it: nftables counts 0 packets to 10.20/16 leaving by the underlay, while
+#      10.21/16 (protected without a kill switch) does leak there, which shows the counter counts.
+# Needs root; run by ctest with WGFO_BUILD_DIR set.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lab/lab.sh
+source tests/lab/lab.sh
+# shellcheck source=tests/lab/wgfo.sh
+source tests/lab/wgfo.sh
+STREAM=$WGFO_BUILD_DIR/tests/lab/wgfo_stream
+PORT=9400
+
+say() { printf '  [%7ss] %s\n' "$(lab_elapsed)" "$*"; }
+
+conf() {   # conf NODE SITE PEER_SITE ROUTES...
+  cat <<EOF
+node: $1
+frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
+bfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}
+policy: {fail_back_hold_down: 3s}
+tunnels:
+  - {name: primary, interface: wg0, local_address: $(lab_addr "$2" 0), peer_address: $(lab_addr "$3" 0)}
+  - {name: backup, interface: wg1, local_address: $(lab_addr "$2" 1), peer_address: $(lab_addr "$3" 1)}
+routes:
+EOF
+  shift 3
+  printf '  - %s\n' "$@"
+}
+
+# stream PHASE COUNT: start a receiver in hb for COUNT ms + 2 s, then the sender in ha in the background
+# (STREAM_PID); stream_result PHASE waits for both and sets R to the receiver's summary (not in a $(...):
+# the sender is this shell's child).
+stream() {
+  lab_bg hb "recv$1" "$STREAM" recv --listen 10.20.0.2 --port "$PORT" --duration "$(($2 / 1000 + 2))"
+  lab_wait 3 grep -q listening "$(lab_log hb "recv$1")" || lab_fail "stream receiver $1 did not start"
+  lab_exec ha "$STREAM" send --to 10.20.0.2 --port "$PORT" --count "$2" --interval-us 1000 >/dev/null &
+  STREAM_PID=$!
+}
+stream_result() {
+  wait "$STREAM_PID" || lab_fail "stream sender $1 failed"
+  lab_wait 5 grep -q '"received"' "$(lab_log hb "recv$1")" || lab_fail "stream receiver $1 gave no summary"
+  R=$(grep '"received"' "$(lab_log hb "recv$1")")
+}
+
+lab_init
+for s in a b ha hb; do lab_site "$s"; done
+lab_tunnel a b 0
+lab_tunnel a b 1
+lab_lan a ha 10.10.0.1/24 10.10.0.2
+lab_lan b hb 10.20.0.1/24 10.20.0.2
+lab_exec hb ip addr add 10.21.0.2/24 dev eth0
+lab_exec b ip addr add 10.21.0.1/24 dev lan-hb
+LAB_FRR_DAEMONS=(zebra staticd)
+printf 'frr defaults traditional\nhostname site-a\n' >"$LAB_DIR/frr-a.conf"
+printf 'frr defaults traditional\nhostname site-b\n' >"$LAB_DIR/frr-b.conf"
+lab_frr a "$LAB_DIR/frr-a.conf" b "$LAB_DIR/frr-b.conf"
+wgfo_start a <(conf site-a a b "{prefix: 10.20.0.0/16, via: [primary, backup], kill_switch: true}" \
+  "{prefix: 10.21.0.0/16, via: [primary, backup]}")
+wgfo_start b <(conf site-b b a "{prefix: 10.10.0.0/16, via: [primary, backup], kill_switch: true}")
+for s in a b; do for t in primary backup; do wgfo_expect "$s" "$t" .state up 5; done; done
+route_is() { [[ $(lab_route_dev "$1" "$2") == "$3" ]]; }
+lab_wait 5 route_is a 10.20.0.0/16 wg0 || lab_fail "site a: 10.20/16 is '$(lab_route_dev a 10.20.0.0/16)', not wg0"
+lab_wait 5 route_is b 10.10.0.0/16 wg0 || lab_fail "site b: 10.10/16 is '$(lab_route_dev b 10.10.0.0/16)', not wg0"
+lab_wait 5 lab_ping ha 10.20.0.2 || lab_fail "ha cannot reach hb through the sites"
+say "two sites up; ha -> hb over wg0"
+
+# ---- 1. cut the primary ------------------------------------------------------------------------------
+detect=$(wgfo_field a primary .bfd.detection_time_ms)
+stream 1 4000
+sleep 1.5
+lab_cut a b 0
+stream_result 1
+r=$R
+say "cut wg0: $r"
+gap=$(jq -r .max_gap_ms <<<"$r")
+jq -e '.lost > 0' <<<"$r" >/dev/null || lab_fail "the cut lost no packet: was the primary carrying the stream?"
+jq -e '.last_seq == 3999' <<<"$r" >/dev/null || lab_fail "the stream did not continue after the cut: $r"
+jq -e --argjson d "$detect" '.max_gap_ms <= $d + 50' <<<"$r" >/dev/null ||
+  lab_fail "gap ${gap} ms exceeds detection time ${detect} ms + 50 ms"
+route_is a 10.20.0.0/16 wg1 || lab_fail "site a: 10.20/16 is '$(lab_route_dev a 10.20.0.0/16)', not wg1"
+say "traffic continued on wg1 after a ${gap} ms gap (detection time ${detect} ms, bound $((detect + 50)) ms)"
+
+# ---- 2. restore: hold-down, then back with no loss -----------------------------------------------------
+stream 2 9000
+t0=$(wgfo_now_ms)
+lab_restore a b 0
+bfd_up() { [[ $(wgfo_field a primary .bfd.state) == up ]]; }
+lab_wait 5 bfd_up || lab_fail "site a: BFD on wg0 did not come back"
+t_bfd=$(wgfo_now_ms)
+[[ $(wgfo_field a primary .state) == down ]] || lab_fail "primary is '$(wgfo_field a primary .state)' during its hold-down"
+route_is a 10.20.0.0/16 wg1 || lab_fail "site a: the route left wg1 before the hold-down passed"
+say "BFD on wg0 up $((t_bfd - t0)) ms after the restore; tunnel held down, traffic still on wg1"
+lab_wait 6 route_is a 10.20.0.0/16 wg0 || lab_fail "site a: 10.20/16 did not return to wg0 after the hold-down"
+t_back=$(wgfo_now_ms)
+((t_back - t_bfd >= 2500)) || lab_fail "the route returned $((t_back - t_bfd)) ms after BFD Up, before the 3 s hold-down"
+stream_result 2
+r=$R
+say "restore: $r"
+jq -e '.lost == 0 and .last_seq == 8999' <<<"$r" >/dev/null || lab_fail "packets lost across the fail-back: $r"
+say "back on wg0 $((t_back - t_bfd)) ms after BFD Up (hold-down 3 s); no packet lost"
+
+# ---- 3. both cut: kill switch, no leak ---------------------------------------------------------------
+ul=$(lab_ul 0)
+lab_exec a ip route add default via "$(lab_addr b 0 underlay)" dev "$ul"
+lab_exec a nft -f - <<EOF
+add table inet wgfo_leak
+add chain inet wgfo_leak post { type filter hook postrouting priority 0; policy accept; }
+add rule inet wgfo_leak post oifname "ul*" ip daddr 10.20.0.0/16 counter comment "protected"
+add rule inet wgfo_leak post oifname "ul*" ip daddr 10.21.0.0/16 counter comment "unprotected"
+EOF
+lab_cut a b 0
+lab_cut a b 1
+for t in primary backup; do wgfo_expect a "$t" .state down 2; done
+lab_wait 2 route_is a 10.20.0.0/16 blackhole || lab_fail "site a: 10.20/16 is '$(lab_route_dev a 10.20.0.0/16)'"
+lab_exec ha "$STREAM" send --to 10.20.0.2 --port "$PORT" --count 500 --interval-us 1000 >/dev/null
+lab_exec ha "$STREAM" send --to 10.21.0.2 --port "$PORT" --count 500 --interval-us 1000 >/dev/null
+counts=$(lab_exec a nft -j list table inet wgfo_leak |
+  jq -c '[.nftables[] | select(.rule) | {(.rule.comment): (.rule.expr[] | select(.counter) | .counter.packets)}] | add')
+say "both tunnels cut; packets that left site a by the underlay: $counts"
+jq -e '.protected == 0' <<<"$counts" >/dev/null || lab_fail "packets to the kill-switched prefix leaked: $counts"
+jq -e '.unprotected >= 400' <<<"$counts" >/dev/null ||
+  lab_fail "the unprotected prefix did not leak, so the leak counter proves nothing: $counts"
+say "kill switch: 0 packets to 10.20/16 by the underlay (10.21/16 without it: $(jq .unprotected <<<"$counts"))"
