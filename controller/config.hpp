@@ -28,7 +28,9 @@
 //   interface: a Linux ifname (1..15 bytes, no '/', ':' or whitespace); local_address and
 //   peer_address: unicast, same family, not equal; (interface, local_address, peer_address) unique
 //   quality: each threshold optional; rtt 1ms..60s; a recover threshold needs its degraded one; a
-//   missing recover threshold equals the degraded one (no hysteresis); a block with none is unset
+//   missing recover threshold equals the degraded one (no hysteresis); a block with no threshold is
+//   unset (no probes run); probe udp (default) | icmp, interval 100ms (10ms..10s)
+//   probe.port 9471 (1..65535), probe.respond true: the responder for peers' UDP quality probes
 //   wireguard.endpoints: optional (a roaming peer has none), at most 16, no duplicates
 //   routes: optional; mode active-passive (default) | ecmp; kill_switch false (opt-in: it blackholes
 //   the prefix); bgp.degraded needs frr.bgpd. as_path_prepend is a list of ASNs (1..4294967295, at
@@ -58,12 +60,18 @@ struct BfdTimers {
   friend bool operator==(const BfdTimers&, const BfdTimers&) = default;
 };
 
-// Thresholds that move a tunnel between up and degraded; loss values are percentages (0..100).
+// Thresholds that move a tunnel between up and degraded; loss values are percentages (0..100). The
+// numbers come from probes through the tunnel every `interval`: our UDP probe, which a peer running
+// wg-failover answers (controller/probe/probe_packet.hpp), or ICMP echo for any other peer.
 struct QualityConfig {
+  enum class Probe { Udp, Icmp };
+
   std::optional<std::chrono::microseconds> degraded_rtt;
   std::optional<double> degraded_loss;
   std::optional<std::chrono::microseconds> recover_rtt;
   std::optional<double> recover_loss;
+  Probe probe{Probe::Udp};
+  std::chrono::microseconds interval{std::chrono::milliseconds{100}};
 
   friend bool operator==(const QualityConfig&, const QualityConfig&) = default;
 };
@@ -143,6 +151,14 @@ struct ApiConfig {
   friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };
 
+// The UDP probe responder: it answers peers' quality probes on every tunnel's local address.
+struct ProbeConfig {
+  std::uint16_t port{9471};
+  bool respond{true};
+
+  friend bool operator==(const ProbeConfig&, const ProbeConfig&) = default;
+};
+
 struct MetricsConfig {
   HostPort listen{"127.0.0.1", 9470};
 
@@ -172,6 +188,7 @@ struct Config {
   ApiConfig api;
   MetricsConfig metrics;
   FrrConfig frr;
+  ProbeConfig probe;
   BfdTimers bfd_defaults;
   std::vector<TunnelConfig> tunnels;
   std::vector<RouteConfig> routes;

@@ -103,6 +103,14 @@ class Parser {
                           }}});
            }},
           {"frr", false, [&](auto& v, auto& k) { frr(v, k, config.frr); }},
+          {"probe", false,
+           [&](auto& v, auto& k) {
+             walk(v, k,
+                  {{"port", false,
+                    [&](auto& v2, auto& k2) { set(config.probe.port, integer(v2, k2, 1, 65535)); }},
+                   {"respond", false,
+                    [&](auto& v2, auto& k2) { set(config.probe.respond, boolean(v2, k2)); }}});
+           }},
           {"bfd_defaults", false,
            [&](auto& v, auto& k) { walk(v, k, bfd_fields(config.bfd_defaults, false)); }},
           {"tunnels", true, [&](auto& v, auto&) { tunnels_node.emplace(v); }},
@@ -395,7 +403,19 @@ class Parser {
          {{"degraded_rtt", false, [&](auto& v, auto& k) { set(q.degraded_rtt, duration(v, k, 1ms, 60s)); }},
           {"degraded_loss", false, [&](auto& v, auto& k) { set(q.degraded_loss, percent(v, k)); }},
           {"recover_rtt", false, [&](auto& v, auto& k) { set(q.recover_rtt, duration(v, k, 1ms, 60s)); }},
-          {"recover_loss", false, [&](auto& v, auto& k) { set(q.recover_loss, percent(v, k)); }}});
+          {"recover_loss", false, [&](auto& v, auto& k) { set(q.recover_loss, percent(v, k)); }},
+          {"probe", false,
+           [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "udp or icmp");
+             if (text == "udp") {
+               q.probe = QualityConfig::Probe::Udp;
+             } else if (text == "icmp") {
+               q.probe = QualityConfig::Probe::Icmp;
+             } else if (text) {
+               fail(v, k, quote(*text) + " is not a probe kind; use udp (peers running wg-failover) or icmp");
+             }
+           }},
+          {"interval", false, [&](auto& v, auto& k) { set(q.interval, duration(v, k, 10ms, 10s)); }}});
     // A recover threshold alone is meaningless (the tunnel never enters degraded on that metric); a
     // degraded threshold alone recovers at the same value.
     const auto pair_up = [&](auto& degraded, auto& recover, std::string_view metric) {
@@ -411,7 +431,7 @@ class Parser {
     };
     pair_up(q.degraded_rtt, q.recover_rtt, "rtt");
     pair_up(q.degraded_loss, q.recover_loss, "loss");
-    if (q != QualityConfig{}) out = q;
+    if (q.degraded_rtt || q.degraded_loss) out = q;
   }
 
   void wireguard(const Node& node, const std::string& path, std::optional<WireguardConfig>& out) {

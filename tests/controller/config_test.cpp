@@ -218,6 +218,21 @@ TEST(Config, QualityRecoverDefaultsToDegradedAndEmptyBlockIsUnset) {
   EXPECT_EQ(empty.config->tunnels[0].quality, std::nullopt);
 }
 
+TEST(Config, QualityProbeKindIntervalAndTheResponder) {
+  const LoadResult r =
+      load(edit(edit(valid(), "recover_loss: 1%}", "recover_loss: 1%, probe: icmp, interval: 250ms}"),
+                "node: site-a\n", "node: site-a\nprobe: {port: 7000, respond: false}\n"));
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->tunnels[0].quality->probe, QualityConfig::Probe::Icmp);
+  EXPECT_EQ(r.config->tunnels[0].quality->interval, 250ms);
+  EXPECT_EQ(r.config->probe, (ProbeConfig{.port = 7000, .respond = false}));
+  const LoadResult d = load(valid());
+  ASSERT_TRUE(d.config) << all_errors(d);
+  EXPECT_EQ(d.config->tunnels[0].quality->probe, QualityConfig::Probe::Udp);
+  EXPECT_EQ(d.config->tunnels[0].quality->interval, 100ms);
+  EXPECT_EQ(d.config->probe, (ProbeConfig{.port = 9471, .respond = true}));
+}
+
 TEST(Config, AcceptsNullForOptionalKeysAndWellKnownCommunities) {
   std::string yaml =
       edit(valid(), "    bgp: {degraded: {community: \"65000:200\", local_preference: 50}}\n", "");
@@ -432,6 +447,12 @@ std::vector<ErrorCase> error_cases() {
        "expected a percentage such as 5% or 0.5%"},
       {"rtt_range", e("degraded_rtt: 150ms", "degraded_rtt: 2m"), "tunnels[0].quality.degraded_rtt",
        "2m is out of range 1ms..60s"},
+      {"probe_kind", e("recover_loss: 1%}", "recover_loss: 1%, probe: tcp}"), "tunnels[0].quality.probe",
+       "\"tcp\" is not a probe kind; use udp (peers running wg-failover) or icmp"},
+      {"probe_interval", e("recover_loss: 1%}", "recover_loss: 1%, interval: 5ms}"),
+       "tunnels[0].quality.interval", "5ms is out of range 10ms..10s"},
+      {"probe_port", e("node: site-a\n", "node: site-a\nprobe: {port: 0}\n"), "probe.port",
+       "0 is out of range 1..65535"},
       {"recover_rtt_worse", e("recover_rtt: 100ms", "recover_rtt: 200ms"), "tunnels[0].quality.recover_rtt",
        "recover_rtt 200ms is worse than degraded_rtt 150ms", 15},
       {"recover_loss_worse", e("recover_loss: 1%", "recover_loss: 6%"), "tunnels[0].quality.recover_loss",
