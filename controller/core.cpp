@@ -21,6 +21,7 @@ HealthOptions health_options(const TunnelConfig& tc, const PolicyConfig& policy)
   o.quality = tc.quality;
   o.fail_back_hold_down = policy.fail_back_hold_down;
   o.dampening = policy.dampening;
+  if (tc.quality) o.quality_settle = quality_settle_time(*tc.quality);
   return o;
 }
 
@@ -107,7 +108,7 @@ void Core::on_link(std::string_view interface, LinkState state, Instant now) {
 void Core::on_quality(std::string_view tunnel, const QualitySample& q, Instant now) {
   Tunnel* t = find(tunnel);
   if (!t) return;
-  t->health.add_quality_sample(q);
+  t->health.add_quality_sample(q, now.mono);
   evaluate(*t, now);
 }
 

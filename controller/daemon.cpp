@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <future>
 #include <memory>
@@ -52,14 +53,34 @@ Daemon::Daemon(std::string config_path, Config config)
             });
           },
           random_),
+      link_(
+          io_, [this](const link::LinkEvent& e) { on_link_event(e); },
+          [this](link::LinkMonitor::Status st, const std::string& detail) { on_link_status(st, detail); }),
+      quality_(io_,
+               [this](const std::string& tunnel, const QualitySample& q) {
+                 core_.on_quality(tunnel, q, now());
+                 after_core_input();
+               }),
+      wg_(
+          [this](const std::string& tunnel, const wg::PeerProgress& p) {
+            asio::post(io_, [this, tunnel, s = p.rx_stalled] { on_wireguard(tunnel, s); });
+          },
+          [](const std::string& ifname) { return wg::make_source(ifname); }),
       api_(*this) {}
 
 Daemon::~Daemon() {
   api_.stop();
+  quality_.stop();
+  wg_.stop();
+  link_.stop();
   bfd_.stop();
 }
 
 int Daemon::run() {
+  if (auto error = link_.start())
+    spdlog::error("link monitor: {}; interface changes are seen only through BFD", *error);
+  watch_wireguard();
+  quality_.apply(config_);
   bfd_.start();
   bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
@@ -79,6 +100,9 @@ int Daemon::run() {
   wait_signals();
   io_.run();
   api_.stop();
+  quality_.stop();
+  wg_.stop();
+  link_.stop();
   bfd_.stop();
   spdlog::info("wg-failoverd stopped");
   return 0;
@@ -121,6 +145,8 @@ void Daemon::reload() {
   config_.api.socket = socket;
   config_.api.socket_group = group;
   bfd_.apply(core_.apply_config(config_, now()));
+  watch_wireguard();
+  quality_.apply(config_);
   after_core_input();
   spdlog::info("configuration reloaded from {}", config_path_);
 }
@@ -136,6 +162,47 @@ Instant Daemon::now() {
 void Daemon::after_core_input() {
   push_routes();
   arm_policy_timer();
+  for (EndpointTry& t : core_.take_endpoint_tries()) {
+    wg_.set_endpoint(std::move(t.interface), std::move(t.peer_public_key), std::move(t.endpoint));
+  }
+}
+
+void Daemon::on_link_event(const link::LinkEvent& e) {
+  const bool ours = std::any_of(config_.tunnels.begin(), config_.tunnels.end(),
+                                [&](const TunnelConfig& t) { return t.interface == e.ifname; });
+  if (!ours) return;
+  const LinkState state = e.deleted ? LinkState::Absent : e.usable() ? LinkState::Up : LinkState::Down;
+  if (!e.from_dump) spdlog::info("link {}: {}", e.ifname, e.deleted ? "removed" : e.usable() ? "up" : "down");
+  core_.on_link(e.ifname, state, now());
+  after_core_input();
+}
+
+void Daemon::on_link_status(link::LinkMonitor::Status status, const std::string& detail) {
+  using Status = link::LinkMonitor::Status;
+  if (status == Status::Overrun || status == Status::Error) spdlog::warn("link monitor: {}", detail);
+  if (status != Status::DumpComplete) return;
+  // A tunnel interface the dump does not list does not exist (yet): its tunnel cannot carry traffic.
+  for (const TunnelConfig& t : config_.tunnels) {
+    if (!link_.table().find(t.interface)) core_.on_link(t.interface, LinkState::Absent, now());
+  }
+  after_core_input();
+}
+
+void Daemon::on_wireguard(const std::string& tunnel, bool rx_stalled) {
+  auto [it, inserted] = wg_stalled_.try_emplace(tunnel, rx_stalled);
+  if (!inserted && it->second == rx_stalled) return;
+  it->second = rx_stalled;
+  if (rx_stalled) spdlog::warn("wireguard {}: sending without receiving", tunnel);
+  core_.on_wireguard(tunnel, rx_stalled, now());
+  after_core_input();
+}
+
+void Daemon::watch_wireguard() {
+  std::vector<WireguardPoller::Watch> watches;
+  for (const TunnelConfig& t : config_.tunnels) {
+    if (t.wireguard) watches.push_back({t.name, t.interface, t.wireguard->peer_public_key});
+  }
+  wg_.set_watches(std::move(watches));
 }
 
 void Daemon::arm_policy_timer() {

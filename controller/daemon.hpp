@@ -6,6 +6,12 @@
 //   gRPC threads: ApiServer; each RPC reaches Core through post() and waits for the answer
 //   FRR worker:   frr::Programmer; the core hands it the route intent (route_intent.hpp) after every
 //                 tunnel state change and never waits for FRR
+//   WG worker:    WireguardPoller reads every watched peer once a second (its UAPI socket may hang)
+//                 and posts the progress verdict into io_; it also sets the endpoints that endpoint
+//                 rotation decides
+//   (core)        link::LinkMonitor: rtnetlink link changes arrive on io_ itself; an interface that
+//                 goes down or disappears makes its tunnel DOWN at once, without waiting for BFD
+//   (core)        QualityMonitor: quality probes and the probe responder, also on io_
 //
 // Start-up: routes are first pushed when every tunnel is usable or after kStartupHold, whichever
 // comes first. BFD needs a second or so to come up after a restart; pushing at once would withdraw
@@ -15,6 +21,7 @@
 // the running configuration stays. A good one is applied declaratively to Core and BfdService, so
 // sessions whose settings did not change are not touched and timer changes go through a Poll.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +32,10 @@
 #include "controller/api/api_server.hpp"
 #include "controller/config.hpp"
 #include "controller/core.hpp"
+#include "controller/quality_monitor.hpp"
 #include "controller/route_intent.hpp"
+#include "controller/wireguard/link_monitor.hpp"
+#include "controller/wireguard_poller.hpp"
 #include "frr-integration/programmer.hpp"
 
 namespace wgfo {
@@ -60,6 +70,10 @@ class Daemon final : public api::ApiBackend {
   // Core thread: after any input to the core, push routes and re-arm the timer.
   void after_core_input();
   static Instant now();
+  void on_link_event(const link::LinkEvent& e);
+  void on_link_status(link::LinkMonitor::Status status, const std::string& detail);
+  void on_wireguard(const std::string& tunnel, bool rx_stalled);
+  void watch_wireguard();
 
   std::string config_path_;
   Config config_;
@@ -72,6 +86,10 @@ class Daemon final : public api::ApiBackend {
   asio::steady_timer policy_timer_;
   bool routes_released_{false};
   bfd::io::BfdService bfd_;
+  link::LinkMonitor link_;
+  QualityMonitor quality_;
+  std::map<std::string, bool> wg_stalled_;  // last verdict per tunnel (core thread)
+  WireguardPoller wg_;
   api::ApiServer api_;
 };
 

@@ -143,10 +143,11 @@ std::size_t TunnelHealth::count_last(Verdict v, std::size_t m) const {
       std::count(verdicts_.end() - static_cast<std::ptrdiff_t>(n), verdicts_.end(), v));
 }
 
-void TunnelHealth::add_quality_sample(const QualitySample& q) {
+void TunnelHealth::add_quality_sample(const QualitySample& q, MonoTime now) {
   if (!options_.quality || q.samples == 0) return;
-  // While DOWN every probe is lost: that is the failure, already handled, not a quality reading.
-  if (raw_ == TunnelState::Down || raw_ == TunnelState::AdminDown) return;
+  // While DOWN every probe is lost: that is the failure, already handled, not a quality reading; and
+  // so for a while after it, as long as the window still holds the outage's probes.
+  if (!usable_since_ || now < *usable_since_ + options_.quality_settle) return;
   const auto& h = options_.hysteresis;
   verdicts_.push_back(classify(q));
   while (verdicts_.size() > std::max(h.enter_m, h.recover_m)) verdicts_.pop_front();

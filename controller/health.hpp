@@ -27,8 +27,11 @@
 //                  may use it as a last resort, when no other path is left (better a recovering tunnel
 //                  than a blackhole), but never in preference to a path that is usable.
 // Quality samples taken while the raw state is DOWN say nothing about the tunnel's quality (all probes
-// are lost), so the sample history is cleared on the way down and the tunnel starts fresh.
+// are lost), so the sample history is cleared on the way down, and samples are ignored until the
+// raw state has been usable for `quality_settle` (the probe window's span: until then the window
+// still holds probes lost in the outage).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -63,11 +66,29 @@ struct QualityHysteresis {
   std::uint8_t recover_n{5}, recover_m{5};
 };
 
+// The probe window the quality monitor keeps (quality_monitor.hpp): the last N probes, each judged lost
+// kQualityTimeout after it was sent. N is at least kQualityWindow and spans at least two timeouts, so a
+// lost probe is judged while it is still in the window (at 50 ms, 20 probes would span only the 1 s
+// timeout itself and no loss would ever show). The span plus the timeout is how long samples need after
+// an outage to stop speaking of it.
+inline constexpr std::size_t kQualityWindow = 20;
+inline constexpr std::chrono::seconds kQualityTimeout{1};
+inline std::size_t quality_window_size(const QualityConfig& q) {
+  const auto need = static_cast<std::size_t>(
+      (2 * std::chrono::microseconds(kQualityTimeout) + q.interval - std::chrono::microseconds(1)) /
+      q.interval);
+  return std::max(kQualityWindow, need);
+}
+inline std::chrono::microseconds quality_settle_time(const QualityConfig& q) {
+  return q.interval * static_cast<long>(quality_window_size(q)) + kQualityTimeout;
+}
+
 struct HealthOptions {
   std::optional<QualityConfig> quality;  // no thresholds: quality never degrades the tunnel
   QualityHysteresis hysteresis;
   std::chrono::microseconds fail_back_hold_down{std::chrono::seconds{30}};
   DampeningConfig dampening;
+  std::chrono::microseconds quality_settle{std::chrono::seconds{3}};
 };
 
 // RFC 2439-style penalty with exponential decay; time is injected.
@@ -110,7 +131,7 @@ class TunnelHealth {
   void set_wireguard_stalled(bool stalled);
   void set_drained(bool drained);
   void set_bfd_shutdown(bool shutdown);
-  void add_quality_sample(const QualitySample& q);
+  void add_quality_sample(const QualitySample& q, MonoTime now);
 
   // Derives the reported state at `now`; returns the transition when it changed.
   std::optional<Transition> evaluate(MonoTime now);

@@ -244,10 +244,13 @@ TEST_F(CoreTest, QualityAndWireguardSignalsReachTheTunnel) {
       QualityConfig{.degraded_rtt = 150ms, .degraded_loss = {}, .recover_rtt = {}, .recover_loss = {}};
   core.apply_config(c, inst(0s));
   core.on_bfd_event(bfd_event("primary", bfd::State::Init, bfd::State::Up, bfd::Diag::None, 0s));
-  for (int i = 0; i < 3; ++i)
-    core.on_quality("primary", {.samples = 10, .rtt = 200ms, .loss_percent = 0}, inst(1s));
+  const QualitySample slow{.samples = 10, .rtt = 200ms, .loss_percent = 0};
+  // Samples within the probe window's span (20 x 100 ms + 1 s) after coming up are the outage's.
+  for (int i = 0; i < 3; ++i) core.on_quality("primary", slow, inst(1s));
+  EXPECT_EQ(core.state_of("primary"), TunnelState::Up);
+  for (int i = 0; i < 3; ++i) core.on_quality("primary", slow, inst(3s));
   EXPECT_EQ(core.state_of("primary"), TunnelState::Degraded);
-  core.on_wireguard("primary", true, inst(2s));
+  core.on_wireguard("primary", true, inst(4s));
   EXPECT_EQ(core.state_of("primary"), TunnelState::Down);
   EXPECT_EQ(seen.back().cause, "wireguard: rx stalled while tx grows");
 }

@@ -19,6 +19,7 @@ HealthOptions options(std::chrono::microseconds hold_down = 30s) {
   o.fail_back_hold_down = hold_down;
   o.quality =
       QualityConfig{.degraded_rtt = 150ms, .degraded_loss = 5.0, .recover_rtt = 100ms, .recover_loss = 1.0};
+  o.quality_settle = 0s;  // most tests feed samples right after the tunnel came up
   return o;
 }
 
@@ -66,7 +67,7 @@ TEST_F(Health, StartsDownAndTheFirstUpIsImmediate) {
 
 TEST_F(Health, SignalsTakePrecedenceInTheDocumentedOrder) {
   first_up();
-  for (int i = 0; i < 3; ++i) h.add_quality_sample(bad_rtt());
+  for (int i = 0; i < 3; ++i) h.add_quality_sample(bad_rtt(), now);
   auto t = at(1s);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->to, TunnelState::Degraded);
@@ -202,21 +203,21 @@ TEST_F(Health, NoHoldDownAfterAnOperatorDrain) {
 
 TEST_F(Health, QualityDegradesOnNOfMAndRecoversOnItsOwnThresholds) {
   first_up();
-  h.add_quality_sample(bad_rtt());
-  h.add_quality_sample(good());
-  h.add_quality_sample(bad_rtt());
+  h.add_quality_sample(bad_rtt(), now);
+  h.add_quality_sample(good(), now);
+  h.add_quality_sample(bad_rtt(), now);
   EXPECT_FALSE(at(1s).has_value());  // 2 of 5 bad
-  h.add_quality_sample(bad_rtt());
+  h.add_quality_sample(bad_rtt(), now);
   auto t = at(2s);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->to, TunnelState::Degraded);
   EXPECT_EQ(t->cause, "quality: rtt 180ms, loss 0% (3 of the last 5 samples past the degraded thresholds)");
   // Between the recover and degraded thresholds is neither: it never recovers the tunnel.
-  for (int i = 0; i < 10; ++i) h.add_quality_sample(neutral());
+  for (int i = 0; i < 10; ++i) h.add_quality_sample(neutral(), now);
   EXPECT_FALSE(at(3s).has_value());
-  for (int i = 0; i < 4; ++i) h.add_quality_sample(good());
+  for (int i = 0; i < 4; ++i) h.add_quality_sample(good(), now);
   EXPECT_FALSE(at(4s).has_value());  // 4 of 5 good
-  h.add_quality_sample(good());
+  h.add_quality_sample(good(), now);
   EXPECT_FALSE(at(5s).has_value());  // raw is up now, but the hold-down applies to degraded -> up too
   EXPECT_EQ(h.raw_state(), TunnelState::Up);
   EXPECT_EQ(h.state(), TunnelState::Degraded);
@@ -229,11 +230,11 @@ TEST_F(Health, QualityDegradesOnNOfMAndRecoversOnItsOwnThresholds) {
 TEST_F(Health, QualityRecoveryIsImmediateWithoutHoldDownAndNamesItsCause) {
   h.set_options(options(0s), "wg0");
   first_up();
-  for (int i = 0; i < 3; ++i) h.add_quality_sample({.samples = 20, .rtt = 10ms, .loss_percent = 20});
+  for (int i = 0; i < 3; ++i) h.add_quality_sample({.samples = 20, .rtt = 10ms, .loss_percent = 20}, now);
   auto t = at(1s);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->cause, "quality: rtt 10ms, loss 20% (3 of the last 5 samples past the degraded thresholds)");
-  for (int i = 0; i < 5; ++i) h.add_quality_sample(good());
+  for (int i = 0; i < 5; ++i) h.add_quality_sample(good(), now);
   t = at(2s);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->to, TunnelState::Up);
@@ -243,19 +244,21 @@ TEST_F(Health, QualityRecoveryIsImmediateWithoutHoldDownAndNamesItsCause) {
 
 TEST_F(Health, NoReplyAtAllIsBadQuality) {
   first_up();
-  for (int i = 0; i < 3; ++i) h.add_quality_sample({.samples = 20, .rtt = std::nullopt, .loss_percent = 100});
+  for (int i = 0; i < 3; ++i)
+    h.add_quality_sample({.samples = 20, .rtt = std::nullopt, .loss_percent = 100}, now);
   ASSERT_TRUE(at(1s).has_value());
   EXPECT_EQ(h.state(), TunnelState::Degraded);
 }
 
 TEST_F(Health, EmptySamplesAndTunnelsWithoutThresholdsIgnoreQuality) {
   first_up();
-  for (int i = 0; i < 5; ++i) h.add_quality_sample({.samples = 0, .rtt = std::nullopt, .loss_percent = 100});
+  for (int i = 0; i < 5; ++i)
+    h.add_quality_sample({.samples = 0, .rtt = std::nullopt, .loss_percent = 100}, now);
   EXPECT_FALSE(at(1s).has_value());
   TunnelHealth plain(HealthOptions{}, "wg1");
   plain.set_bfd(bfd::State::Up, bfd::Diag::None);
   plain.evaluate(kT0);
-  for (int i = 0; i < 10; ++i) plain.add_quality_sample(bad_rtt());
+  for (int i = 0; i < 10; ++i) plain.add_quality_sample(bad_rtt(), kT0 + 1s);
   EXPECT_FALSE(plain.evaluate(kT0 + 1s).has_value());
   EXPECT_EQ(plain.state(), TunnelState::Up);
 }
@@ -263,17 +266,46 @@ TEST_F(Health, EmptySamplesAndTunnelsWithoutThresholdsIgnoreQuality) {
 TEST_F(Health, SamplesWhileDownAreIgnoredAndHistoryStartsFresh) {
   h.set_options(options(0s), "wg0");
   first_up();
-  h.add_quality_sample(bad_rtt());
-  h.add_quality_sample(bad_rtt());
+  h.add_quality_sample(bad_rtt(), now);
+  h.add_quality_sample(bad_rtt(), now);
   bfd(bfd::State::Down);
   at(1s);
-  for (int i = 0; i < 5; ++i) h.add_quality_sample(bad_rtt());  // the outage, not quality
+  for (int i = 0; i < 5; ++i) h.add_quality_sample(bad_rtt(), now);  // the outage, not quality
   bfd(bfd::State::Up);
   at(2s);
   EXPECT_EQ(h.state(), TunnelState::Up);
-  h.add_quality_sample(bad_rtt());  // the two before the outage are forgotten: 1 of 5
+  h.add_quality_sample(bad_rtt(), now);  // the two before the outage are forgotten: 1 of 5
   EXPECT_FALSE(at(3s).has_value());
   EXPECT_EQ(h.state(), TunnelState::Up);
+}
+
+TEST_F(Health, SamplesWaitUntilTheWindowNoLongerHoldsTheOutage) {
+  HealthOptions o = options(0s);
+  o.quality_settle = 3s;
+  h.set_options(o, "wg0");
+  first_up();  // usable since kT0
+  now = kT0 + 2s;
+  for (int i = 0; i < 5; ++i) h.add_quality_sample(bad_rtt(), now);  // still the outage's probes
+  EXPECT_FALSE(at(2s).has_value());
+  now = kT0 + 3s;
+  for (int i = 0; i < 3; ++i) h.add_quality_sample(bad_rtt(), now);
+  const auto t = at(3s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Degraded);
+}
+
+TEST(QualityWindow, SpansTwoTimeoutsSoThatLossShows) {
+  QualityConfig q;
+  q.interval = 100ms;
+  EXPECT_EQ(quality_window_size(q), 20U);
+  EXPECT_EQ(quality_settle_time(q), 3s);
+  q.interval = 50ms;
+  EXPECT_EQ(quality_window_size(q), 40U);
+  EXPECT_EQ(quality_settle_time(q), 3s);
+  q.interval = 30ms;
+  EXPECT_EQ(quality_window_size(q), 67U);  // rounded up
+  q.interval = 10s;
+  EXPECT_EQ(quality_window_size(q), 20U);
 }
 
 TEST(Dampening, PenaltyHalvesEveryHalfLife) {
@@ -352,9 +384,9 @@ TEST_F(Health, DegradedFlapsAreNotCounted) {
   h.set_options(options(0s), "wg0");
   first_up();
   for (int i = 0; i < 10; ++i) {
-    for (int k = 0; k < 3; ++k) h.add_quality_sample(bad_rtt());
+    for (int k = 0; k < 3; ++k) h.add_quality_sample(bad_rtt(), now);
     at(std::chrono::seconds(2 * i + 1));
-    for (int k = 0; k < 5; ++k) h.add_quality_sample(good());
+    for (int k = 0; k < 5; ++k) h.add_quality_sample(good(), now);
     at(std::chrono::seconds(2 * i + 2));
   }
   EXPECT_EQ(h.penalty(now), 0);

@@ -52,11 +52,7 @@ stream_result() {
 }
 
 lab_init
-for s in a b ha hb; do lab_site "$s"; done
-lab_tunnel a b 0
-lab_tunnel a b 1
-lab_lan a ha 10.10.0.1/24 10.10.0.2
-lab_lan b hb 10.20.0.1/24 10.20.0.2
+lab_two_sites_with_hosts
 lab_exec hb ip addr add 10.21.0.2/24 dev eth0
 lab_exec b ip addr add 10.21.0.1/24 dev lan-hb
 LAB_FRR_DAEMONS=(zebra staticd)

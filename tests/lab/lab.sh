@@ -318,6 +318,17 @@ lab_lan() {
   ip -n "$(lab_ns "$host")" route add default via "${gw%/*}"
 }
 
+# lab_two_sites_with_hosts: the failover topology: sites a and b joined by tunnels 0 (wg0) and 1 (wg1), host ha
+# behind a (10.10.0.2, a is 10.10.0.1/24) and host hb behind b (10.20.0.2, b is 10.20.0.1/24).
+lab_two_sites_with_hosts() {
+  local s
+  for s in a b ha hb; do lab_site "$s"; done
+  lab_tunnel a b 0
+  lab_tunnel a b 1
+  lab_lan a ha 10.10.0.1/24 10.10.0.2
+  lab_lan b hb 10.20.0.1/24 10.20.0.2
+}
+
 # lab_route_dev SITE PREFIX: how SITE's kernel routes PREFIX (main table): its devices, sorted and space-separated
 # ("wg0", "wg0 wg1" for multipath), "blackhole", or nothing when there is no route. IPv6 when PREFIX has a ':'.
 lab_route_dev() {

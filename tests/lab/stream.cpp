@@ -6,7 +6,8 @@
 //    "gaps": [{"after_seq", "next_seq", "missing", "gap_ms", "at_ms"}, ...]}
 // A gap is two consecutive arrivals further apart than --gap-ms (default 5 ms); gap_ms is their
 // distance in time, the traffic interruption an application would see; at_ms is when the gap began,
-// in ms since the receiver started. Both ends stop by themselves (--count / --duration).
+// in ms since the receiver started. Both ends stop by themselves (--count / --duration); SIGTERM makes
+// the receiver stop early and still print its summary.
 //
 //   wgfo_stream send --to ADDR --port P [--bind ADDR] [--interval-us 1000] --count N
 //   wgfo_stream recv --listen ADDR --port P --duration SECONDS [--gap-ms 5]
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +30,11 @@
 #include <vector>
 
 namespace {
+
+volatile sig_atomic_t g_stop = 0;  // SIGTERM/SIGINT: the receiver stops early and still reports
+void on_stop_signal(int) {
+  g_stop = 1;
+}
 
 using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kMagic = 0x57475354;  // "WGST"
@@ -134,6 +141,10 @@ int recv_mode(const Args& a) {
   const int big = 4 << 20;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) return std::perror("bind"), 1;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
   std::printf("{\"listening\": true}\n");
   std::fflush(stdout);
 
@@ -152,7 +163,7 @@ int recv_mode(const Args& a) {
   bool any = false;
   for (;;) {
     const auto now = Clock::now();
-    if (now >= end) break;
+    if (now >= end || g_stop) break;
     pollfd p{fd, POLLIN, 0};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - now).count() + 1;
     if (::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100))) <= 0) continue;

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # wgfo.sh: lab helpers for running wg-failoverd in a site (source after lab.sh).
 #   wgfo_start SITE CONF   start the daemon (binary from WGFO_BUILD_DIR) with CONF copied into the site
+#                          (WGFO_LOG_LEVEL=debug for more in its log)
 #   wgfo_reload SITE CONF  replace the config and send SIGHUP (the daemon's reload)
 #   wgfo_cli SITE ARGS     run the wg-failover CLI in SITE against the site's default socket
 #   wgfo_field SITE TUNNEL JQ    print one field of `show tunnels --json` for TUNNEL (jq path, e.g. .bfd.state)
@@ -20,7 +21,7 @@ wgfo_start() {
   local site=$1 conf=$LAB_DIR/sites/$1/wgfo.yaml
   cat -- "$2" >"$conf"
   "$WGFO_D" --config "$conf" --check >/dev/null || lab_fail "wgfo_start: $conf does not validate"
-  lab_bg "$site" wgfo "$WGFO_D" --config "$conf"
+  lab_bg "$site" wgfo "$WGFO_D" --config "$conf" ${WGFO_LOG_LEVEL:+--log-level "$WGFO_LOG_LEVEL"}
   lab_wait 5 lab_exec "$site" test -S /run/wg-failover/api.sock ||
     lab_fail "wg-failoverd in '$site' did not open its socket, see $(lab_log "$site" wgfo)"
 }
