@@ -101,7 +101,13 @@ Reconciler::Reconciler(Northbound& staticd, Northbound* bgpd, Ownership ownershi
 void Reconciler::set_desired(FrrState desired, Clock::time_point now) {
   desired_ = std::move(desired);
   status_.desired_version = ++version_;
-  if (!pending_since_) pending_since_ = now;
+  // Leading edge: a change after a quiet spell goes out at once (a failover must not wait for a
+  // window); changes that follow a send within `coalesce` wait for the window that send opened, and go
+  // out together.
+  if (!pending_since_) {
+    const bool quiet = !last_sync_ || now >= *last_sync_ + options_.coalesce;
+    pending_since_ = quiet ? now - options_.coalesce : *last_sync_;
+  }
 }
 
 FrrState Reconciler::target() const {
@@ -264,6 +270,7 @@ void Reconciler::sync(Clock::time_point now) {
   if (do_static && staticd_.stale) do_static = read(staticd_, now);
   if (do_bgp && bgpd_.stale) do_bgp = read(bgpd_, now);
   pending_since_.reset();
+  last_sync_ = now;
   if (!do_static && !do_bgp) return;
 
   const Plan plan = diff(static_view_, bgp_view_, want, staticd_.schema.value_or(StaticdSchema::Frr8_4));

@@ -9,8 +9,9 @@
 //     the daemon's view is re-read (Get CONFIG) and the whole desired state pushed again;
 //   - every reconcile_interval, re-read everything (an operator or a crashed staticd may have changed
 //     what we own) and converge;
-//   - after a desired change has been quiet for `coalesce`, diff the cached view of FRR against it and
-//     send one transaction per daemon. The cache is updated from what was committed, so a change costs
+//   - on a desired change, diff the cached view of FRR against it and send one transaction per daemon:
+//     at once after a quiet spell, else when `coalesce` has passed since the last send (changes within
+//     that window go out together). The cache is updated from what was committed, so a change costs
 //     one Create/Edit/Commit/Delete and no Get;
 //   - after a staticd commit, read the kernel FIB back (fib_settle later: zebra installs
 //     asynchronously) and compare with what zebra should have chosen; a mismatch that is still there
@@ -136,6 +137,7 @@ class Reconciler {
   FrrState desired_;
   std::uint64_t version_{0};
   std::optional<Clock::time_point> pending_since_;  // coalescing window of an unsent change
+  std::optional<Clock::time_point> last_sync_;      // the last send (or attempt): opens a window
 
   StaticdObserved static_view_;
   BgpdObserved bgp_view_;

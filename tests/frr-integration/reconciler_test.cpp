@@ -180,22 +180,30 @@ TEST_F(ReconcilerTest, RemovesOnlyOwnedStaleRoutes) {
   for (const auto& pv : e.remove) EXPECT_EQ(pv.path.find("10.20.0.0/16"), std::string::npos);
 }
 
-TEST_F(ReconcilerTest, ChangesInsideTheWindowCoalesceIntoOneCommit) {
+TEST_F(ReconcilerTest, AChangeAfterQuietGoesOutAtOnceAndFollowersCoalesce) {
   make();
   step();  // probe + read: nothing desired yet
   want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
-  EXPECT_EQ(step(), now + options.coalesce);  // wakes when the window closes
-  EXPECT_TRUE(staticd.commits.empty());
+  step();  // quiet before: no window to wait for (a failover must not wait)
+  ASSERT_EQ(staticd.commits.size(), 1U);
   now += 2ms;
-  want({route("10.20.0.0/16", 20, {kWg1}, 4242)});  // the window started with the first change
+  want({route("10.20.0.0/16", 20, {kWg1}, 4242)});  // inside the window the send opened
+  EXPECT_EQ(step(), kT0 + options.coalesce);        // wakes when that window closes
+  EXPECT_EQ(staticd.commits.size(), 1U);
+  now += 1ms;
+  want({route("10.20.0.0/16", 30, {kWg1}, 4242)});
   step();
-  EXPECT_TRUE(staticd.commits.empty());
+  EXPECT_EQ(staticd.commits.size(), 1U);
   now = kT0 + options.coalesce;
   step();
-  ASSERT_EQ(staticd.commits.size(), 1U);
-  EXPECT_TRUE(edit_mentions(staticd.commits[0], "distance='20'"));
-  EXPECT_FALSE(edit_mentions(staticd.commits[0], "distance='10'"));  // the first state never went out
-  EXPECT_EQ(rec->status().converged_version, 2U);
+  ASSERT_EQ(staticd.commits.size(), 2U);  // the two followers went out together
+  EXPECT_TRUE(edit_mentions(staticd.commits[1], "distance='30'"));
+  EXPECT_FALSE(edit_mentions(staticd.commits[1], "distance='20'"));  // the middle state never went out
+  EXPECT_EQ(rec->status().converged_version, 3U);
+  now += options.coalesce;  // quiet again
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  step();
+  EXPECT_EQ(staticd.commits.size(), 3U);
 }
 
 TEST_F(ReconcilerTest, BusyIsRetriedWithGrowingBackoff) {
