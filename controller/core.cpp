@@ -209,19 +209,18 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
   out.reserve(order_.size());
   for (const std::string& name : order_) {
     const Tunnel& t = tunnels_.at(name);
-    TunnelView v{.name = name,
-                 .interface = t.config.interface,
-                 .local_address = t.config.local_address,
-                 .peer_address = t.config.peer_address,
-                 .state = t.health.state(),
-                 .last_change = t.last_change,
-                 .bfd = {},
-                 .standby = t.health.standby(),
-                 .suppressed = t.health.suppressed(),
-                 .penalty = t.health.penalty(now.mono),
-                 .drained = t.health.drained(),
-                 .prefer = {},
-                 .prefer_until = {}};
+    // Field by field: g++ 12 -O3 warns (maybe-uninitialized) on the designated-initializer form.
+    TunnelView v;
+    v.name = name;
+    v.interface = t.config.interface;
+    v.local_address = t.config.local_address;
+    v.peer_address = t.config.peer_address;
+    v.state = t.health.state();
+    v.last_change = t.last_change;
+    v.standby = t.health.standby();
+    v.suppressed = t.health.suppressed();
+    v.penalty = t.health.penalty(now.mono);
+    v.drained = t.health.drained();
     if (t.override) v.prefer = t.override->prefer, v.prefer_until = t.override->wall_until;
     if (auto s = by_name.find(name); s != by_name.end()) v.bfd = *s->second;
     out.push_back(std::move(v));
