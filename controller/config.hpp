@@ -32,6 +32,8 @@
 //   unset (no probes run); probe udp (default) | icmp, interval 100ms (10ms..10s)
 //   probe.port 9471 (1..65535), probe.respond true: the responder for peers' UDP quality probes
 //   wireguard.endpoints: optional (a roaming peer has none), at most 16, no duplicates
+//   l7_check: optional; target IP:port (required, same family as local_address), interval 2s
+//   (100ms..1h), timeout 1s (10ms..interval), fall 3 and rise 2 (1..100)
 //   routes: optional; mode active-passive (default) | ecmp; kill_switch false (opt-in: it blackholes
 //   the prefix); bgp.degraded needs frr.bgpd. as_path_prepend is a list of ASNs (1..4294967295, at
 //   most 10) prepended as given, e.g. [65001, 65001].
@@ -83,6 +85,19 @@ struct WireguardConfig {
   friend bool operator==(const WireguardConfig&, const WireguardConfig&) = default;
 };
 
+// An application-level check through the tunnel: a TCP connect to `target` from the tunnel's local
+// address, bound to its interface, every `interval`. `fall` failures in a row make the tunnel DOWN,
+// `rise` successes in a row clear that (like keepalived's TCP_CHECK, but inside the tunnel).
+struct L7CheckConfig {
+  HostPort target;  // an IP literal and port behind the peer
+  std::chrono::microseconds interval{std::chrono::seconds{2}};
+  std::chrono::microseconds timeout{std::chrono::seconds{1}};
+  std::uint8_t fall{3};
+  std::uint8_t rise{2};
+
+  friend bool operator==(const L7CheckConfig&, const L7CheckConfig&) = default;
+};
+
 struct TunnelConfig {
   std::string name;
   std::string interface;
@@ -91,6 +106,7 @@ struct TunnelConfig {
   BfdTimers bfd;  // bfd_defaults with this tunnel's overrides applied
   std::optional<QualityConfig> quality;
   std::optional<WireguardConfig> wireguard;
+  std::optional<L7CheckConfig> l7_check;
 
   friend bool operator==(const TunnelConfig&, const TunnelConfig&) = default;
 };

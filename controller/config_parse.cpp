@@ -393,7 +393,8 @@ class Parser {
             {"peer_address", true, [&](auto& v2, auto& k2) { set(t.peer_address, unicast(v2, k2)); }},
             {"bfd", false, [&](auto& v2, auto& k2) { walk(v2, k2, bfd_fields(t.bfd, true)); }},
             {"quality", false, [&](auto& v2, auto& k2) { quality(v2, k2, t.quality); }},
-            {"wireguard", false, [&](auto& v2, auto& k2) { wireguard(v2, k2, t.wireguard); }}});
+            {"wireguard", false, [&](auto& v2, auto& k2) { wireguard(v2, k2, t.wireguard); }},
+            {"l7_check", false, [&](auto& v2, auto& k2) { l7_check(v2, k2, t.l7_check); }}});
     });
   }
 
@@ -432,6 +433,16 @@ class Parser {
     pair_up(q.degraded_rtt, q.recover_rtt, "rtt");
     pair_up(q.degraded_loss, q.recover_loss, "loss");
     if (q.degraded_rtt || q.degraded_loss) out = q;
+  }
+
+  void l7_check(const Node& node, const std::string& path, std::optional<L7CheckConfig>& out) {
+    L7CheckConfig& c = out.emplace();
+    walk(node, path,
+         {{"target", true, [&](auto& v, auto& k) { set(c.target, host_port(v, k, HostPort::Host::IpOnly)); }},
+          {"interval", false, [&](auto& v, auto& k) { set(c.interval, duration(v, k, 100ms, 1h)); }},
+          {"timeout", false, [&](auto& v, auto& k) { set(c.timeout, duration(v, k, 10ms, 1h)); }},
+          {"fall", false, [&](auto& v, auto& k) { set(c.fall, integer(v, k, 1, 100)); }},
+          {"rise", false, [&](auto& v, auto& k) { set(c.rise, integer(v, k, 1, 100)); }}});
   }
 
   void wireguard(const Node& node, const std::string& path, std::optional<WireguardConfig>& out) {

@@ -118,6 +118,19 @@ void check_tunnels(const Config& config, Context& ctx) {
                                               "; it must be at most that, or the tunnel would flap");
       }
     }
+    if (t.l7_check) {
+      const L7CheckConfig& c = *t.l7_check;
+      const std::string path = tunnel_key(i, "l7_check");
+      if (c.timeout > c.interval) {
+        ctx.error(path + ".timeout", "timeout " + format_duration(c.timeout) + " is longer than interval " +
+                                         format_duration(c.interval) +
+                                         "; one check must end before the next");
+      }
+      const auto target = c.target.address();
+      if (target && target->is_v4() != t.local_address.is_v4()) {
+        ctx.error(path + ".target", c.target.to_string() + " is not in local_address's address family");
+      }
+    }
     if (t.wireguard) {
       const auto& endpoints = t.wireguard->endpoints;
       const std::string path = tunnel_key(i, "wireguard.endpoints");

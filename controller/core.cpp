@@ -68,6 +68,7 @@ std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config, Insta
     t.config = tc;
     t.health.set_options(health_options(tc, policy_), tc.interface);
     t.health.set_bfd_shutdown(tc.bfd.shutdown);
+    if (!tc.l7_check) t.health.set_l7_failed(false, "l7 check removed");
     if (is_new) {
       // A new tunnel starts where its configuration puts it; no event.
       t.health.evaluate(now.mono);
@@ -116,6 +117,13 @@ void Core::on_wireguard(std::string_view tunnel, bool rx_stalled, Instant now) {
   Tunnel* t = find(tunnel);
   if (!t) return;
   t->health.set_wireguard_stalled(rx_stalled);
+  evaluate(*t, now);
+}
+
+void Core::on_l7(std::string_view tunnel, bool failed, std::string cause, Instant now) {
+  Tunnel* t = find(tunnel);
+  if (!t) return;
+  t->health.set_l7_failed(failed, std::move(cause));
   evaluate(*t, now);
 }
 

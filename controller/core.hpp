@@ -79,6 +79,7 @@ class Core {
   void on_link(std::string_view interface, LinkState state, Instant now);  // every tunnel on it
   void on_quality(std::string_view tunnel, const QualitySample& q, Instant now);
   void on_wireguard(std::string_view tunnel, bool rx_stalled, Instant now);
+  void on_l7(std::string_view tunnel, bool failed, std::string cause, Instant now);
 
   // Operator actions: nullopt on success, else why nothing changed.
   std::optional<std::string> set_drained(std::string_view tunnel, bool drained, Instant now);

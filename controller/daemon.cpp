@@ -61,6 +61,11 @@ Daemon::Daemon(std::string config_path, Config config)
                  core_.on_quality(tunnel, q, now());
                  after_core_input();
                }),
+      l7_(io_,
+          [this](const std::string& tunnel, bool failed, const std::string& cause) {
+            core_.on_l7(tunnel, failed, cause, now());
+            after_core_input();
+          }),
       wg_(
           [this](const std::string& tunnel, const wg::PeerProgress& p) {
             asio::post(io_, [this, tunnel, s = p.rx_stalled] { on_wireguard(tunnel, s); });
@@ -70,6 +75,7 @@ Daemon::Daemon(std::string config_path, Config config)
 
 Daemon::~Daemon() {
   api_.stop();
+  l7_.stop();
   quality_.stop();
   wg_.stop();
   link_.stop();
@@ -81,6 +87,7 @@ int Daemon::run() {
     spdlog::error("link monitor: {}; interface changes are seen only through BFD", *error);
   watch_wireguard();
   quality_.apply(config_);
+  l7_.apply(config_);
   bfd_.start();
   bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
@@ -100,6 +107,7 @@ int Daemon::run() {
   wait_signals();
   io_.run();
   api_.stop();
+  l7_.stop();
   quality_.stop();
   wg_.stop();
   link_.stop();
@@ -147,6 +155,7 @@ void Daemon::reload() {
   bfd_.apply(core_.apply_config(config_, now()));
   watch_wireguard();
   quality_.apply(config_);
+  l7_.apply(config_);
   after_core_input();
   spdlog::info("configuration reloaded from {}", config_path_);
 }

@@ -12,6 +12,7 @@
 //   (core)        link::LinkMonitor: rtnetlink link changes arrive on io_ itself; an interface that
 //                 goes down or disappears makes its tunnel DOWN at once, without waiting for BFD
 //   (core)        QualityMonitor: quality probes and the probe responder, also on io_
+//   (core)        L7Monitor: the optional TCP check through each tunnel, also on io_
 //
 // Start-up: routes are first pushed when every tunnel is usable or after kStartupHold, whichever
 // comes first. BFD needs a second or so to come up after a restart; pushing at once would withdraw
@@ -32,6 +33,7 @@
 #include "controller/api/api_server.hpp"
 #include "controller/config.hpp"
 #include "controller/core.hpp"
+#include "controller/l7_check.hpp"
 #include "controller/quality_monitor.hpp"
 #include "controller/route_intent.hpp"
 #include "controller/wireguard/link_monitor.hpp"
@@ -88,6 +90,7 @@ class Daemon final : public api::ApiBackend {
   bfd::io::BfdService bfd_;
   link::LinkMonitor link_;
   QualityMonitor quality_;
+  L7Monitor l7_;
   std::map<std::string, bool> wg_stalled_;  // last verdict per tunnel (core thread)
   WireguardPoller wg_;
   api::ApiServer api_;

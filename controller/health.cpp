@@ -117,6 +117,11 @@ void TunnelHealth::set_wireguard_stalled(bool stalled) {
   if (!stalled && wg_stalled_) good_cause_ = "wireguard: rx progress";
   wg_stalled_ = stalled;
 }
+void TunnelHealth::set_l7_failed(bool failed, std::string cause) {
+  if (!failed && l7_failed_) good_cause_ = cause;
+  l7_failed_ = failed;
+  l7_cause_ = std::move(cause);
+}
 void TunnelHealth::set_drained(bool drained) {
   if (!drained && drained_) good_cause_ = "undrained";
   drained_ = drained;
@@ -178,6 +183,8 @@ void TunnelHealth::derive_raw(MonoTime now) {
     if (bfd_diag_ != bfd::Diag::None) raw_cause_ += ": " + std::string(bfd::to_string(bfd_diag_));
   } else if (wg_stalled_) {
     raw_ = TunnelState::Down, raw_cause_ = "wireguard: rx stalled while tx grows";
+  } else if (l7_failed_) {
+    raw_ = TunnelState::Down, raw_cause_ = l7_cause_;
   } else if (quality_degraded_) {
     raw_ = TunnelState::Degraded, raw_cause_ = quality_cause_;
   } else {

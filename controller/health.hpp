@@ -6,8 +6,9 @@
 // Two layers:
 //   raw state      what the signals say right now, by precedence:
 //                    ADMIN-DOWN  drained by the operator, or BFD configured shut down
-//                    DOWN        interface removed or down, BFD not Up, or WireGuard sends without
-//                                receiving (the progress tracker's "rx stalled while tx grows")
+//                    DOWN        interface removed or down, BFD not Up, WireGuard sends without
+//                                receiving (the progress tracker's "rx stalled while tx grows"), or the
+//                                L7 check failed (l7_check.hpp)
 //                    DEGRADED    quality crossed the degraded thresholds in N of the last M samples
 //                    UP          otherwise (and quality, when measured, within the recover thresholds
 //                                in N of the last M samples)
@@ -129,6 +130,7 @@ class TunnelHealth {
   void set_bfd(bfd::State state, bfd::Diag diag);
   void set_link(LinkState state);
   void set_wireguard_stalled(bool stalled);
+  void set_l7_failed(bool failed, std::string cause);
   void set_drained(bool drained);
   void set_bfd_shutdown(bool shutdown);
   void add_quality_sample(const QualitySample& q, MonoTime now);
@@ -162,6 +164,8 @@ class TunnelHealth {
   bfd::Diag bfd_diag_{bfd::Diag::None};
   LinkState link_{LinkState::Unknown};
   bool wg_stalled_{false};
+  bool l7_failed_{false};
+  std::string l7_cause_;
   bool drained_{false};
   bool bfd_shutdown_{false};
   std::deque<Verdict> verdicts_;  // newest at the back

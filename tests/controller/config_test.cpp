@@ -218,6 +218,14 @@ TEST(Config, QualityRecoverDefaultsToDegradedAndEmptyBlockIsUnset) {
   EXPECT_EQ(empty.config->tunnels[0].quality, std::nullopt);
 }
 
+TEST(Config, L7CheckWithDefaults) {
+  const LoadResult r =
+      load(edit(valid(), "    wireguard:", "    l7_check: {target: \"10.20.0.10:443\"}\n    wireguard:"));
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->tunnels[0].l7_check, (L7CheckConfig{HostPort{"10.20.0.10", 443}, 2s, 1s, 3, 2}));
+  EXPECT_EQ(r.config->tunnels[1].l7_check, std::nullopt);
+}
+
 TEST(Config, QualityProbeKindIntervalAndTheResponder) {
   const LoadResult r =
       load(edit(edit(valid(), "recover_loss: 1%}", "recover_loss: 1%, probe: icmp, interval: 250ms}"),
@@ -447,6 +455,16 @@ std::vector<ErrorCase> error_cases() {
        "expected a percentage such as 5% or 0.5%"},
       {"rtt_range", e("degraded_rtt: 150ms", "degraded_rtt: 2m"), "tunnels[0].quality.degraded_rtt",
        "2m is out of range 1ms..60s"},
+      {"l7_target_name", e("    wireguard:", "    l7_check: {target: \"web:443\"}\n    wireguard:"),
+       "tunnels[0].l7_check.target", "web"},
+      {"l7_timeout",
+       e("    wireguard:",
+         "    l7_check: {target: \"10.20.0.10:443\", interval: 1s, timeout: 2s}\n    wireguard:"),
+       "tunnels[0].l7_check.timeout", "timeout 2s is longer than interval 1s"},
+      {"l7_family", e("    wireguard:", "    l7_check: {target: \"[2001:db8::10]:443\"}\n    wireguard:"),
+       "tunnels[0].l7_check.target", "not in local_address's address family"},
+      {"l7_fall", e("    wireguard:", "    l7_check: {target: \"10.20.0.10:443\", fall: 0}\n    wireguard:"),
+       "tunnels[0].l7_check.fall", "0 is out of range 1..100"},
       {"probe_kind", e("recover_loss: 1%}", "recover_loss: 1%, probe: tcp}"), "tunnels[0].quality.probe",
        "\"tcp\" is not a probe kind; use udp (peers running wg-failover) or icmp"},
       {"probe_interval", e("recover_loss: 1%}", "recover_loss: 1%, interval: 5ms}"),

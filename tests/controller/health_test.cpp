@@ -115,6 +115,21 @@ TEST_F(Health, InterfaceDownIsDownAtOnceWithItsCause) {
   EXPECT_EQ(t->cause, "interface wg0 down");
 }
 
+TEST_F(Health, AFailedL7CheckIsDownWithItsCause) {
+  h.set_options(options(0s), "wg0");
+  first_up();
+  h.set_l7_failed(true, "l7 check 10.20.0.10:443 failed 3 times in a row: Connection refused");
+  auto t = at(1s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Down);
+  EXPECT_EQ(t->cause, "l7 check 10.20.0.10:443 failed 3 times in a row: Connection refused");
+  h.set_l7_failed(false, "l7 check 10.20.0.10:443 passed 2 times in a row");
+  t = at(2s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "l7 check 10.20.0.10:443 passed 2 times in a row");
+}
+
 TEST_F(Health, BfdDownCarriesTheDiagnostic) {
   first_up();
   bfd(bfd::State::Down, bfd::Diag::ControlDetectionTimeExpired);
