@@ -3,6 +3,7 @@
 // MSG_TRUNC and the sender (only the kernel, nl_pid 0, is listened to).
 
 #include "controller/wireguard/link_monitor.hpp"
+#include "controller/wireguard/fd.hpp"
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -62,21 +63,6 @@ ssize_t receive(int fd, std::vector<std::uint8_t>& buf, int flags) {
   if (from.nl_pid != 0) return 0;
   return n;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 

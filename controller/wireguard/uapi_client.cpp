@@ -2,6 +2,7 @@
 // wait a poll() bounded by the operation's deadline. wireguard-go keeps a connection open for further
 // operations after answering, so the reply's end is its empty line, never EOF.
 
+#include "controller/wireguard/fd.hpp"
 #include "controller/wireguard/uapi.hpp"
 
 #include <poll.h>
@@ -18,20 +19,6 @@ namespace wgfo::wg {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Error io_error(Error::Kind kind, const std::string& what, int err) {
   return Error{kind, what + ": " + std::strerror(err)};

@@ -9,7 +9,7 @@
 //    and calling it early does nothing.
 // Any violation aborts, which libFuzzer reports as a crash.
 //
-// Built with WGFO_FUZZ_REPLAY_MAIN (normal g++ build), a main() replays every file of a corpus
+// Linked with tests/fuzz/replay_main.cpp (normal g++ build), a main() replays every file of a corpus
 // directory through the same entry point as a unit test.
 
 #include <algorithm>
@@ -240,27 +240,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   drive_session(input);
   return 0;
 }
-
-#ifdef WGFO_FUZZ_REPLAY_MAIN
-// Corpus replay for the normal build: runs every file of the given directories through the target.
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <vector>
-
-int main(int argc, char** argv) {
-  std::size_t files = 0;
-  for (int i = 1; i < argc; ++i) {
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i])) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream f(entry.path(), std::ios::binary);
-      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)),
-                                            std::istreambuf_iterator<char>());
-      LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
-      ++files;
-    }
-  }
-  std::printf("replayed %zu corpus files\n", files);
-  return files > 0 ? 0 : 1;
-}
-#endif

@@ -12,9 +12,9 @@
 //    out twice.
 // Any violation aborts, which libFuzzer reports as a crash.
 //
-// The normal build (WGFO_FUZZ_REPLAY_MAIN) replays a corpus directory as the unit test probe_fuzz_corpus.
-// A libFuzzer binary, by hand (tests/fuzz/ is where WGFO_FUZZ builds its targets; this one is not wired
-// in there yet):
+// The normal build (with tests/fuzz/replay_main.cpp) replays a corpus directory as the unit test
+// probe_fuzz_corpus. A libFuzzer binary, by hand (tests/fuzz/ is where WGFO_FUZZ builds its targets; this one
+// is not wired in there yet):
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. -o /tmp/probe_fuzz
 //     tests/controller/probe/probe_fuzz.cpp controller/ip.cpp
 //     controller/probe/{probe_packet,quality_window,icmp_packet,probe_client,responder_core}.cpp
@@ -179,26 +179,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   return 0;
 }
-
-#ifdef WGFO_FUZZ_REPLAY_MAIN
-// Corpus replay for the normal build: runs every file of the given directories through the target.
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-
-int main(int argc, char** argv) {
-  std::size_t files = 0;
-  for (int i = 1; i < argc; ++i) {
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i])) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream f(entry.path(), std::ios::binary);
-      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)),
-                                            std::istreambuf_iterator<char>());
-      LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
-      ++files;
-    }
-  }
-  std::printf("replayed %zu corpus files\n", files);
-  return files > 0 ? 0 : 1;
-}
-#endif
