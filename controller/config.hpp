@@ -22,7 +22,12 @@
 //   frr.route_tag 4242 (1..4294967280: the daemon owns route_tag .. route_tag+15),
 //   frr.bgp_signalling tag (| route-map), frr.route_map WG-FAILOVER (1..63 of [A-Za-z0-9_.-])
 //   bfd_defaults tx_interval 50ms, rx_interval 50ms (each 10ms..60s), detect_mult 3 (1..255);
-//   a tunnel's bfd block overrides them key by key, and adds shutdown (default false)
+//   a tunnel's bfd block overrides them key by key, and adds shutdown (default false) and enabled
+//   (default true). `bfd: {enabled: false}` is for a peer that runs no BFD (a cloud VPN endpoint, a
+//   plain wg-quick box): no session, and no other bfd key (it would have no effect). Such a tunnel
+//   needs another way to notice that it is down: quality probes (a quality block with a threshold;
+//   a round of probes with no reply at all is DOWN), WireGuard receive progress (a wireguard block)
+//   or an l7_check.
 //   node and tunnel names: 1..64 of [A-Za-z0-9_.-], not starting with '-' or '.' (they appear in CLI
 //   commands, JSON and metric labels); socket_group: the same, 1..32;
 //   interface: a Linux ifname (1..15 bytes, no '/', ':' or whitespace); local_address and
@@ -31,6 +36,7 @@
 //   missing recover threshold equals the degraded one (no hysteresis); a block with no threshold is
 //   unset (no probes run); probe udp (default) | icmp, interval 100ms (10ms..10s)
 //   probe.port 9471 (1..65535), probe.respond true: the responder for peers' UDP quality probes
+//   bfd_thread.realtime_priority 0 (0 = off, 1..99 = SCHED_FIFO priority of the BFD I/O thread)
 //   wireguard.endpoints: optional (a roaming peer has none), at most 16, no duplicates
 //   l7_check: optional; target IP:port (required, same family as local_address), interval 2s
 //   (100ms..1h), timeout 1s (10ms..interval), fall 3 and rise 2 (1..100)
@@ -58,6 +64,7 @@ struct BfdTimers {
   std::chrono::microseconds rx_interval{std::chrono::milliseconds{50}};  // required min RX interval
   std::uint8_t detect_mult{3};
   bool shutdown{false};  // per tunnel only: session held AdminDown, like FRR's bfd peer "shutdown"
+  bool enabled{true};    // per tunnel only: false = the peer runs no BFD, no session at all
 
   friend bool operator==(const BfdTimers&, const BfdTimers&) = default;
 };
@@ -199,6 +206,15 @@ struct FrrConfig {
   friend bool operator==(const FrrConfig&, const FrrConfig&) = default;
 };
 
+// The BFD I/O thread. With realtime_priority 1..99 it runs SCHED_FIFO at that priority, so a busy CPU
+// (another daemon, a compile, a hog) cannot delay its packets and timers past a short detection time;
+// 0 leaves it an ordinary thread. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO that allows the priority.
+struct BfdThreadConfig {
+  std::uint8_t realtime_priority{0};
+
+  friend bool operator==(const BfdThreadConfig&, const BfdThreadConfig&) = default;
+};
+
 struct Config {
   std::string node;
   ApiConfig api;
@@ -206,6 +222,7 @@ struct Config {
   FrrConfig frr;
   ProbeConfig probe;
   BfdTimers bfd_defaults;
+  BfdThreadConfig bfd_thread;
   std::vector<TunnelConfig> tunnels;
   std::vector<RouteConfig> routes;
   PolicyConfig policy;

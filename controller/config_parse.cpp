@@ -71,8 +71,8 @@ std::string unknown_key_message(const std::string& path, const std::string& name
     return "unknown key; wg-failover never needs WireGuard secrets, keep them out of this file "
            "(only wireguard.peer_public_key belongs here)";
   }
-  if (path == "bfd_defaults" && name == "shutdown") {
-    return "unknown key; shutdown is set per tunnel (tunnels[].bfd.shutdown)";
+  if (path == "bfd_defaults" && (name == "shutdown" || name == "enabled")) {
+    return "unknown key; " + name + " is set per tunnel (tunnels[].bfd." + name + ")";
   }
   std::vector<std::string_view> names;
   std::string allowed;
@@ -113,6 +113,12 @@ class Parser {
            }},
           {"bfd_defaults", false,
            [&](auto& v, auto& k) { walk(v, k, bfd_fields(config.bfd_defaults, false)); }},
+          {"bfd_thread", false,
+           [&](auto& v, auto& k) {
+             walk(v, k, {{"realtime_priority", false, [&](auto& v2, auto& k2) {
+                            set(config.bfd_thread.realtime_priority, integer(v2, k2, 0, 99));
+                          }}});
+           }},
           {"tunnels", true, [&](auto& v, auto&) { tunnels_node.emplace(v); }},
           {"routes", false, [&](auto& v, auto&) { routes_node.emplace(v); }},
           {"policy", false, [&](auto& v, auto& k) { policy(v, k, config.policy); }}});
@@ -367,6 +373,26 @@ class Parser {
     return fields;
   }
 
+  // A tunnel's bfd block: bfd_defaults' keys, shutdown and enabled. With enabled: false every other
+  // key is refused rather than ignored: timers for a session that never runs would mislead a reader.
+  void tunnel_bfd(const Node& node, const std::string& path, BfdTimers& out) {
+    std::vector<Field> fields = bfd_fields(out, true);
+    fields.push_back({"enabled", false, [&](auto& v, auto& k) { set(out.enabled, boolean(v, k)); }});
+    std::vector<std::string> given;  // the keys other than enabled, in file order
+    for (Field& f : fields) {
+      if (f.name == "enabled") continue;
+      f.read = [&given, read = std::move(f.read)](const Node& v, const std::string& k) {
+        given.push_back(k);
+        read(v, k);
+      };
+    }
+    walk(node, path, fields);
+    if (out.enabled) return;
+    for (const std::string& key : given) {
+      if (!ctx_.failed(key)) fail(node, key, "has no effect with bfd.enabled: false (no BFD session runs)");
+    }
+  }
+
   void tunnels(const Node& node, const std::string& path, Config& config) {
     if (node.IsSequence() && node.size() == 0) {
       fail(node, path, "at least one tunnel is required");
@@ -391,7 +417,7 @@ class Parser {
              }},
             {"local_address", true, [&](auto& v2, auto& k2) { set(t.local_address, unicast(v2, k2)); }},
             {"peer_address", true, [&](auto& v2, auto& k2) { set(t.peer_address, unicast(v2, k2)); }},
-            {"bfd", false, [&](auto& v2, auto& k2) { walk(v2, k2, bfd_fields(t.bfd, true)); }},
+            {"bfd", false, [&](auto& v2, auto& k2) { tunnel_bfd(v2, k2, t.bfd); }},
             {"quality", false, [&](auto& v2, auto& k2) { quality(v2, k2, t.quality); }},
             {"wireguard", false, [&](auto& v2, auto& k2) { wireguard(v2, k2, t.wireguard); }},
             {"l7_check", false, [&](auto& v2, auto& k2) { l7_check(v2, k2, t.l7_check); }}});

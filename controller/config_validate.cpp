@@ -102,6 +102,15 @@ void check_tunnels(const Config& config, Context& ctx) {
                                                      " is the same as local_address; BFD needs two ends");
       }
     }
+    // Without BFD, only these notice a dead tunnel; with none of them it would stay up forever. A key
+    // that failed to parse may have been meant as the source, so it is not reported twice.
+    if (!t.bfd.enabled && !t.quality && !t.wireguard && !t.l7_check &&
+        !ctx.failed(tunnel_key(i, "quality"))) {
+      ctx.error(tunnel_key(i, "bfd.enabled"),
+                "without BFD nothing would notice the tunnel is down; add a quality block with a "
+                "degraded threshold (probes: no reply is down), a wireguard block (receive progress) or "
+                "an l7_check");
+    }
     if (t.quality) {
       const QualityConfig& q = *t.quality;
       const std::string path = tunnel_key(i, "quality");

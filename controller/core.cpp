@@ -21,6 +21,7 @@ HealthOptions health_options(const TunnelConfig& tc, const PolicyConfig& policy)
   o.quality = tc.quality;
   o.fail_back_hold_down = policy.fail_back_hold_down;
   o.dampening = policy.dampening;
+  o.bfd = tc.bfd.enabled;
   if (tc.quality) o.quality_settle = quality_settle_time(*tc.quality);
   return o;
 }
@@ -76,15 +77,18 @@ std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config, Insta
     } else {
       evaluate(t, now);
     }
-    specs.push_back(bfd::io::SessionSpec{
-        .name = tc.name,
-        .ifname = tc.interface,
-        .key = to_key(tc.local_address, tc.peer_address),
-        .config = {.desired_min_tx = tc.bfd.tx_interval,
-                   .required_min_rx = tc.bfd.rx_interval,
-                   .detect_mult = tc.bfd.detect_mult},
-        .admin_down = tc.bfd.shutdown,
-    });
+    // A peer without BFD gets no session (a reload that turns BFD off removes it).
+    if (tc.bfd.enabled) {
+      specs.push_back(bfd::io::SessionSpec{
+          .name = tc.name,
+          .ifname = tc.interface,
+          .key = to_key(tc.local_address, tc.peer_address),
+          .config = {.desired_min_tx = tc.bfd.tx_interval,
+                     .required_min_rx = tc.bfd.rx_interval,
+                     .detect_mult = tc.bfd.detect_mult},
+          .admin_down = tc.bfd.shutdown,
+      });
+    }
     next.emplace(tc.name, std::move(t));
   }
   tunnels_ = std::move(next);
@@ -229,6 +233,7 @@ std::vector<TunnelView> Core::tunnels(const std::vector<bfd::io::SessionStatus>&
     v.suppressed = t.health.suppressed();
     v.penalty = t.health.penalty(now.mono);
     v.drained = t.health.drained();
+    v.bfd_enabled = t.config.bfd.enabled;
     if (t.override) v.prefer = t.override->prefer, v.prefer_until = t.override->wall_until;
     if (auto s = by_name.find(name); s != by_name.end()) v.bfd = *s->second;
     out.push_back(std::move(v));

@@ -38,10 +38,11 @@ struct TunnelView {
   IpAddress peer_address;
   TunnelState state{TunnelState::Down};
   std::optional<std::chrono::system_clock::time_point> last_change;
-  bfd::io::SessionStatus bfd;
-  bool standby{false};     // held down (hold-down or dampening) while working
-  bool suppressed{false};  // by flap dampening
-  double penalty{0};       // dampening penalty now
+  bfd::io::SessionStatus bfd;  // default (no session) when bfd_enabled is false
+  bool bfd_enabled{true};      // false: the peer runs no BFD (tunnels[].bfd.enabled)
+  bool standby{false};         // held down (hold-down or dampening) while working
+  bool suppressed{false};      // by flap dampening
+  double penalty{0};           // dampening penalty now
   bool drained{false};
   std::optional<std::uint32_t> prefer;  // override in force
   std::optional<std::chrono::system_clock::time_point> prefer_until;
@@ -69,9 +70,13 @@ class Core {
   static constexpr std::size_t kEventHistory = 1000;
 
   explicit Core(EventSink sink) : sink_(std::move(sink)) {}
+  // A copy is a scratch core for dry runs (what would an action change?): give it no sink, or its
+  // decisions would be reported as real ones.
+  void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
 
-  // Replaces the tunnel set (start or reload) and returns the BFD sessions that must exist. Tunnels
-  // that keep their name keep their state, history, drain and override.
+  // Replaces the tunnel set (start or reload) and returns the BFD sessions that must exist (none for a
+  // tunnel with bfd.enabled: false). Tunnels that keep their name keep their state, history, drain and
+  // override, also when BFD is turned on or off for them.
   std::vector<bfd::io::SessionSpec> apply_config(const Config& config, Instant now);
 
   // Signals. Unknown names are ignored (a tunnel removed by a reload).

@@ -91,9 +91,22 @@ std::optional<MonoTime> Dampening::reuse_at() const {
 // ---- TunnelHealth -----------------------------------------------------------------------------------
 
 TunnelHealth::TunnelHealth(HealthOptions options, std::string interface)
-    : options_(std::move(options)), interface_(std::move(interface)), dampening_(options_.dampening) {}
+    : options_(std::move(options)), interface_(std::move(interface)), dampening_(options_.dampening) {
+  if (!options_.bfd) good_cause_ = "started without bfd";
+  if (probe_liveness()) start_probe_liveness();
+}
+
+// A tunnel that is not usable now must show a reply before probes let it up; one that is usable stays
+// so until a summary says otherwise (a reload must not fail over a working tunnel).
+void TunnelHealth::start_probe_liveness() {
+  probes_dead_ = !usable(raw_);
+  probes_replied_ = false;
+  if (probes_dead_) probes_cause_ = "probes: waiting for the first reply";
+}
 
 void TunnelHealth::set_options(HealthOptions options, std::string interface) {
+  const bool had_bfd = options_.bfd;
+  const bool had_probe_liveness = probe_liveness();
   options_ = std::move(options);
   interface_ = std::move(interface);
   dampening_.set_config(options_.dampening);
@@ -101,11 +114,25 @@ void TunnelHealth::set_options(HealthOptions options, std::string interface) {
     verdicts_.clear();
     quality_degraded_ = false;
   }
+  if (options_.bfd && !had_bfd) {
+    // The session is new: whatever BFD said before it was turned off is stale.
+    bfd_ = bfd::State::Down, bfd_diag_ = bfd::Diag::None, bfd_starting_ = true;
+  } else if (!options_.bfd && had_bfd) {
+    bfd_starting_ = false;
+    good_cause_ = "bfd disabled";
+  }
+  if (!probe_liveness()) {
+    probes_dead_ = false;
+  } else if (!had_probe_liveness) {
+    start_probe_liveness();
+  }
 }
 
 // Each input that clears a reason to be down names itself as the cause of the next UP.
 void TunnelHealth::set_bfd(bfd::State state, bfd::Diag diag) {
+  if (!options_.bfd) return;  // e.g. the AdminDown of the session removed when BFD was turned off
   if (state == bfd::State::Up && bfd_ != bfd::State::Up) good_cause_ = "bfd up";
+  if (state == bfd::State::Up) bfd_starting_ = false;
   bfd_ = state;
   bfd_diag_ = diag;
 }
@@ -150,6 +177,17 @@ std::size_t TunnelHealth::count_last(Verdict v, std::size_t m) const {
 
 void TunnelHealth::add_quality_sample(const QualitySample& q, MonoTime now) {
   if (!options_.quality || q.samples == 0) return;
+  if (probe_liveness()) {
+    if (!q.rtt && q.loss_percent >= 100) {
+      probes_dead_ = true;
+      probes_cause_ = "probes: no reply to " + std::to_string(q.samples) + " probes";
+    } else if (q.rtt && probes_dead_) {
+      probes_dead_ = false;
+      good_cause_ = probes_replied_ ? "probes: replies again" : "probes: first reply";
+    }
+    if (q.rtt) probes_replied_ = true;
+    if (probes_dead_) return;  // the outage itself, not a quality reading
+  }
   // While DOWN every probe is lost: that is the failure, already handled, not a quality reading; and
   // so for a while after it, as long as the window still holds the outage's probes.
   if (!usable_since_ || now < *usable_since_ + options_.quality_settle) return;
@@ -170,6 +208,7 @@ void TunnelHealth::add_quality_sample(const QualitySample& q, MonoTime now) {
 
 void TunnelHealth::derive_raw(MonoTime now) {
   const TunnelState before = raw_;
+  down_while_bfd_starts_ = false;
   if (drained_) {
     raw_ = TunnelState::AdminDown, raw_cause_ = "drained";
   } else if (bfd_shutdown_) {
@@ -178,11 +217,17 @@ void TunnelHealth::derive_raw(MonoTime now) {
     raw_ = TunnelState::Down, raw_cause_ = "interface " + interface_ + " removed";
   } else if (link_ == LinkState::Down) {
     raw_ = TunnelState::Down, raw_cause_ = "interface " + interface_ + " down";
-  } else if (bfd_ != bfd::State::Up) {
+  } else if (options_.bfd && bfd_ != bfd::State::Up) {
     raw_ = TunnelState::Down, raw_cause_ = "bfd " + std::string(bfd::to_string(bfd_));
     if (bfd_diag_ != bfd::Diag::None) raw_cause_ += ": " + std::string(bfd::to_string(bfd_diag_));
+    if (bfd_starting_) {
+      raw_cause_ += " (session starting: bfd enabled)";
+      down_while_bfd_starts_ = true;
+    }
   } else if (wg_stalled_) {
     raw_ = TunnelState::Down, raw_cause_ = "wireguard: rx stalled while tx grows";
+  } else if (probes_dead_) {
+    raw_ = TunnelState::Down, raw_cause_ = probes_cause_;
   } else if (l7_failed_) {
     raw_ = TunnelState::Down, raw_cause_ = l7_cause_;
   } else if (quality_degraded_) {
@@ -202,7 +247,7 @@ void TunnelHealth::derive_raw(MonoTime now) {
     up_since_ = now;
   }
   if (raw_ == TunnelState::Down && before != TunnelState::Down) {
-    if (usable(before)) dampening_.flap(now);
+    if (usable(before) && !down_while_bfd_starts_) dampening_.flap(now);
     verdicts_.clear();
     quality_degraded_ = false;
     quality_cause_.clear();
@@ -233,7 +278,7 @@ std::optional<TunnelHealth::Transition> TunnelHealth::evaluate(MonoTime now) {
   if (raw_ == TunnelState::AdminDown) {
     state_ = TunnelState::AdminDown, standby_ = false, failed_ = false;
   } else if (raw_ == TunnelState::Down) {
-    if (usable(state_)) failed_ = true;
+    if (usable(state_) && !down_while_bfd_starts_) failed_ = true;
     state_ = TunnelState::Down, standby_ = false;
   } else {
     const auto hold_end = usable(state_) ? std::nullopt : usable_hold_end();

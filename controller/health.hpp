@@ -7,8 +7,9 @@
 //   raw state      what the signals say right now, by precedence:
 //                    ADMIN-DOWN  drained by the operator, or BFD configured shut down
 //                    DOWN        interface removed or down, BFD not Up, WireGuard sends without
-//                                receiving (the progress tracker's "rx stalled while tx grows"), or the
-//                                L7 check failed (l7_check.hpp)
+//                                receiving (the progress tracker's "rx stalled while tx grows"), the
+//                                quality probes get no reply at all (only without BFD, see below), or
+//                                the L7 check failed (l7_check.hpp)
 //                    DEGRADED    quality crossed the degraded thresholds in N of the last M samples
 //                    UP          otherwise (and quality, when measured, within the recover thresholds
 //                                in N of the last M samples)
@@ -27,6 +28,11 @@
 //                  A tunnel held DOWN by either while its raw state is usable is `standby`: routing
 //                  may use it as a last resort, when no other path is left (better a recovering tunnel
 //                  than a blackhole), but never in preference to a path that is usable.
+// A tunnel whose peer runs no BFD (bfd.enabled: false) ignores the BFD state. With quality probes, they
+// are its liveness check too: a summary with no reply at all is DOWN ("probes: no reply to N probes"),
+// judged before quality and without the settle time, also while DOWN (else it could never come back),
+// and one with any reply clears it. It starts DOWN until the first reply; without probes it starts
+// usable (the interface, WireGuard progress and the L7 check are then all that can take it down).
 // Quality samples taken while the raw state is DOWN say nothing about the tunnel's quality (all probes
 // are lost), so the sample history is cleared on the way down, and samples are ignored until the
 // raw state has been usable for `quality_settle` (the probe window's span: until then the window
@@ -90,6 +96,7 @@ struct HealthOptions {
   std::chrono::microseconds fail_back_hold_down{std::chrono::seconds{30}};
   DampeningConfig dampening;
   std::chrono::microseconds quality_settle{std::chrono::seconds{3}};
+  bool bfd{true};  // false: the peer runs no BFD; its state is ignored and probes judge liveness
 };
 
 // RFC 2439-style penalty with exponential decay; time is injected.
@@ -123,7 +130,10 @@ class TunnelHealth {
   };
 
   TunnelHealth(HealthOptions options, std::string interface);
-  // Reload: thresholds, hold-down and dampening change; state and history stay.
+  // Reload: thresholds, hold-down and dampening change; state and history stay. Turning BFD on makes
+  // the BFD state Down (the new session starts there) without counting that as a failure until the
+  // session has been Up; turning it off keeps a tunnel that BFD had up, and one that BFD had down
+  // waits for a probe reply (when probes run).
   void set_options(HealthOptions options, std::string interface);
 
   // Inputs. Each only records the signal (with its cause text); evaluate() decides.
@@ -152,6 +162,8 @@ class TunnelHealth {
   Verdict classify(const QualitySample& q) const;
   std::size_t count_last(Verdict v, std::size_t m) const;
   void derive_raw(MonoTime now);
+  bool probe_liveness() const { return !options_.bfd && options_.quality.has_value(); }
+  void start_probe_liveness();
   std::optional<MonoTime> usable_hold_end() const;
   std::optional<MonoTime> up_hold_end() const;
 
@@ -168,6 +180,11 @@ class TunnelHealth {
   std::string l7_cause_;
   bool drained_{false};
   bool bfd_shutdown_{false};
+  bool bfd_starting_{false};           // BFD turned on by a reload, its session not Up yet
+  bool down_while_bfd_starts_{false};  // raw DOWN only for that: not a failure (no hold-down, no flap)
+  bool probes_dead_{false};            // without BFD: the last probe summary had no reply at all
+  bool probes_replied_{false};         // any reply since probes became the liveness check
+  std::string probes_cause_;
   std::deque<Verdict> verdicts_;  // newest at the back
   bool quality_degraded_{false};
   std::string quality_cause_;

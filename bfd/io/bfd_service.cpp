@@ -3,7 +3,11 @@
 #include "bfd/io/bfd_service.hpp"
 
 #include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
+
+#include <cstring>
 
 namespace wgfo::bfd::io {
 
@@ -57,6 +61,18 @@ void BfdService::start() {
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(io_.get_executor());
   asio::post(io_, [this] { watch_interfaces(); });
   thread_ = std::thread([this] { io_.run(); });
+}
+
+std::optional<std::string> BfdService::set_realtime_priority(int priority) {
+  if (!thread_.joinable()) return "the BFD thread is not running";
+  sched_param param{};
+  param.sched_priority = priority;
+  const int rc =
+      pthread_setschedparam(thread_.native_handle(), priority > 0 ? SCHED_FIFO : SCHED_OTHER, &param);
+  if (rc != 0)
+    return std::string(priority > 0 ? "SCHED_FIFO priority " + std::to_string(priority) : "SCHED_OTHER") +
+           ": " + std::strerror(rc);
+  return std::nullopt;
 }
 
 void BfdService::stop() {

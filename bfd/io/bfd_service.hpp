@@ -105,6 +105,10 @@ class BfdService {
   BfdService& operator=(const BfdService&) = delete;
 
   void start();  // spawns the BFD thread
+  // Real-time scheduling for the BFD thread (after start): SCHED_FIFO at `priority` 1..99, or back to
+  // SCHED_OTHER with 0. A starved BFD thread sends late and declares false Downs at short detection
+  // times. Returns why it could not be set (e.g. no CAP_SYS_NICE), or nullopt.
+  std::optional<std::string> set_realtime_priority(int priority);
   // Sends AdminDown on every session (RFC 5882 §3.2: peers do not treat that as a path failure, so a
   // planned restart does not fail traffic over at the other site) and joins the thread.
   void stop();

@@ -255,5 +255,67 @@ TEST_F(CoreTest, QualityAndWireguardSignalsReachTheTunnel) {
   EXPECT_EQ(seen.back().cause, "wireguard: rx stalled while tx grows");
 }
 
+// ---- a peer without BFD ------------------------------------------------------------------------------
+
+Config without_bfd() {
+  Config c = two_tunnels();
+  c.tunnels[0].bfd = {.enabled = false};
+  c.tunnels[0].quality = QualityConfig{.degraded_loss = 50.0, .interval = 50ms};
+  return c;
+}
+
+TEST_F(CoreTest, ATunnelWithoutBfdHasNoSessionAndProbesBringItUp) {
+  const auto specs = core.apply_config(without_bfd(), inst(0s));
+  ASSERT_EQ(specs.size(), 1U);
+  EXPECT_EQ(specs[0].name, "backup");
+  auto views = core.tunnels({}, inst(0s));
+  EXPECT_FALSE(views[0].bfd_enabled);
+  EXPECT_TRUE(views[1].bfd_enabled);
+  EXPECT_EQ(views[0].state, TunnelState::Down);  // waiting for the first reply
+  core.on_quality("primary", {.samples = 5, .rtt = 20ms, .loss_percent = 0}, inst(1s));
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0].to, TunnelState::Up);
+  EXPECT_EQ(seen[0].cause, "probes: first reply");
+  core.on_bfd_event(bfd_event("primary", bfd::State::Up, bfd::State::Down, bfd::Diag::PathDown, 2s));
+  EXPECT_EQ(core.state_of("primary"), TunnelState::Up);  // a stray BFD event changes nothing
+  core.on_quality("primary", {.samples = 40, .rtt = std::nullopt, .loss_percent = 100}, inst(3s));
+  EXPECT_EQ(core.state_of("primary"), TunnelState::Down);
+  EXPECT_EQ(seen.back().cause, "probes: no reply to 40 probes");
+}
+
+TEST_F(CoreTest, ReloadTurnsBfdOffAndOnKeepingStateAndHistory) {
+  Config c = two_tunnels();
+  c.policy.fail_back_hold_down = 0s;
+  core.apply_config(c, inst(0s));
+  core.on_bfd_event(bfd_event("primary", bfd::State::Init, bfd::State::Up, bfd::Diag::None, 1s));
+  core.set_drained("backup", true, inst(1s));
+  ASSERT_EQ(seen.size(), 2U);
+  // Off: the session goes (no spec), the tunnel stays up; its session's AdminDown is ignored.
+  Config off = without_bfd();
+  off.policy = c.policy;
+  auto specs = core.apply_config(off, inst(2s));
+  ASSERT_EQ(specs.size(), 1U);
+  EXPECT_EQ(specs[0].name, "backup");
+  EXPECT_EQ(seen.size(), 2U);
+  core.on_bfd_event(
+      bfd_event("primary", bfd::State::Up, bfd::State::AdminDown, bfd::Diag::AdministrativelyDown, 2s));
+  EXPECT_EQ(core.state_of("primary"), TunnelState::Up);
+  EXPECT_FALSE(core.tunnels({}, inst(2s))[0].bfd_enabled);
+  EXPECT_EQ(core.state_of("backup"), TunnelState::AdminDown);  // the drain is kept
+  EXPECT_EQ(core.events().size(), 2U);
+  // On again: a session is asked for, and the tunnel is down until it is Up, without hold-down.
+  c.policy.fail_back_hold_down = 30s;
+  specs = core.apply_config(c, inst(3s));
+  ASSERT_EQ(specs.size(), 2U);
+  EXPECT_EQ(specs[0].name, "primary");
+  EXPECT_TRUE(core.tunnels({}, inst(3s))[0].bfd_enabled);
+  ASSERT_EQ(seen.size(), 3U);
+  EXPECT_EQ(seen[2].to, TunnelState::Down);
+  EXPECT_EQ(seen[2].cause, "bfd down (session starting: bfd enabled)");
+  core.on_bfd_event(bfd_event("primary", bfd::State::Down, bfd::State::Up, bfd::Diag::None, 4s));
+  EXPECT_EQ(core.state_of("primary"), TunnelState::Up);
+  EXPECT_EQ(core.events().size(), 4U);
+}
+
 }  // namespace
 }  // namespace wgfo

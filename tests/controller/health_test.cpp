@@ -408,6 +408,164 @@ TEST_F(Health, DegradedFlapsAreNotCounted) {
   EXPECT_EQ(h.state(), TunnelState::Up);
 }
 
+// ---- a peer without BFD (bfd.enabled: false) ----------------------------------------------------------
+
+HealthOptions no_bfd(std::chrono::microseconds hold_down, bool probes = true) {
+  HealthOptions o;
+  o.bfd = false;
+  o.fail_back_hold_down = hold_down;
+  if (probes) o.quality = QualityConfig{.degraded_loss = 50.0, .interval = 50ms};
+  o.quality_settle = 3s;  // the real thing: liveness must not wait for it
+  return o;
+}
+QualitySample no_reply(std::uint32_t n = 40) {
+  return {.samples = n, .rtt = std::nullopt, .loss_percent = 100};
+}
+
+struct NoBfd : Health {
+  void start(HealthOptions o) {
+    h = TunnelHealth(std::move(o), "wg0");
+    now = kT0;
+  }
+  std::optional<TunnelHealth::Transition> sample(const QualitySample& q, std::chrono::microseconds offset) {
+    h.add_quality_sample(q, kT0 + offset);
+    return at(offset);
+  }
+};
+
+TEST_F(NoBfd, WithoutProbesItStartsUsableAndIgnoresBfd) {
+  start(no_bfd(0s, false));
+  auto t = at(0s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "started without bfd");
+  bfd(bfd::State::Down, bfd::Diag::ControlDetectionTimeExpired);
+  bfd(bfd::State::AdminDown, bfd::Diag::AdministrativelyDown);
+  EXPECT_FALSE(at(1s).has_value());
+  EXPECT_EQ(h.state(), TunnelState::Up);
+  // WireGuard progress and the interface are what is left to take it down.
+  h.set_wireguard_stalled(true);
+  t = at(2s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Down);
+  EXPECT_EQ(t->cause, "wireguard: rx stalled while tx grows");
+  h.set_wireguard_stalled(false);
+  t = at(3s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "wireguard: rx progress");
+  h.set_link(LinkState::Down);
+  EXPECT_EQ(at(4s)->cause, "interface wg0 down");
+}
+
+TEST_F(NoBfd, WithProbesItWaitsForTheFirstReplyWithoutHoldDown) {
+  start(no_bfd(30s));
+  EXPECT_FALSE(at(0s).has_value());
+  EXPECT_EQ(h.state(), TunnelState::Down);
+  EXPECT_FALSE(sample(no_reply(), 1s).has_value());
+  EXPECT_FALSE(sample({.samples = 0, .rtt = std::nullopt, .loss_percent = 0}, 2s).has_value());
+  const auto t = sample({.samples = 20, .rtt = 20ms, .loss_percent = 95}, 3s);  // one reply is enough
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "probes: first reply");
+  EXPECT_FALSE(h.standby());
+  bfd(bfd::State::Down);
+  EXPECT_FALSE(at(4s).has_value());  // BFD is ignored here too
+}
+
+TEST_F(NoBfd, NoReplyIsDownAtOnceAndARepliesBringItBackEvenWhileDown) {
+  start(no_bfd(0s));
+  sample(good(), 0s);
+  ASSERT_EQ(h.state(), TunnelState::Up);
+  // Within the quality settle time, and before any N-of-M: liveness is judged on the first sample.
+  auto t = sample(no_reply(), 1s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Down);
+  EXPECT_EQ(t->cause, "probes: no reply to 40 probes");
+  EXPECT_FALSE(sample(no_reply(), 2s).has_value());
+  t = sample(good(), 3s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "probes: replies again");
+  EXPECT_EQ(sample(no_reply(20), 3500ms)->cause, "probes: no reply to 20 probes");
+  EXPECT_NEAR(h.penalty(now), 1000 * std::exp2(-2.5 / 15) + 1000, 1e-6);  // two flaps
+}
+
+TEST_F(NoBfd, AProbeFailureHasTheHoldDown) {
+  start(no_bfd(30s));
+  sample(good(), 0s);
+  sample(no_reply(), 10s);
+  auto t = sample(good(), 12s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Down);
+  EXPECT_EQ(t->cause, "probes: replies again; fail-back hold-down 30s");
+  EXPECT_TRUE(h.standby());
+  EXPECT_EQ(h.next_deadline(), kT0 + 42s);
+  t = at(42s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+}
+
+TEST_F(NoBfd, WireguardBeforeProbesBeforeL7AndPartialLossIsQualityNotLiveness) {
+  start(no_bfd(0s));
+  sample(good(), 0s);
+  h.set_wireguard_stalled(true);
+  EXPECT_EQ(sample(no_reply(), 1s)->cause, "wireguard: rx stalled while tx grows");
+  h.set_wireguard_stalled(false);
+  EXPECT_FALSE(at(2s).has_value());  // the probes still see no reply
+  EXPECT_EQ(h.state(), TunnelState::Down);
+  h.set_l7_failed(true, "l7 check failed");
+  EXPECT_FALSE(sample(good(), 3s).has_value());  // the L7 check still fails
+  h.set_l7_failed(false, "l7 check passed");
+  EXPECT_EQ(at(4s)->cause, "l7 check passed");
+  h.set_l7_failed(true, "l7 check failed");
+  EXPECT_EQ(sample(no_reply(), 5s)->cause, "probes: no reply to 40 probes");
+  h.set_l7_failed(false, "l7 check passed");
+  EXPECT_EQ(sample(good(), 6s)->cause, "probes: replies again");
+  // Partial loss is quality, not liveness: degraded once settled (3 of 5), never down.
+  for (int i = 0; i < 3; ++i)
+    h.add_quality_sample({.samples = 40, .rtt = 20ms, .loss_percent = 60}, kT0 + 10s);
+  EXPECT_EQ(at(10s)->to, TunnelState::Degraded);
+}
+
+TEST_F(NoBfd, ReloadTurningBfdOffKeepsAnUpTunnelAndOnWaitsForTheSession) {
+  start(options(30s));
+  first_up();
+  h.set_options(no_bfd(30s), "wg0");
+  EXPECT_FALSE(at(1s).has_value());  // BFD said up: still up, probes judge from now on
+  bfd(bfd::State::Down);
+  EXPECT_FALSE(at(2s).has_value());
+  EXPECT_EQ(sample(no_reply(), 3s)->to, TunnelState::Down);
+  // On again: the new session starts Down; not a failure of the tunnel, so no hold-down after it.
+  h.set_options(options(30s), "wg0");
+  sample(good(), 4s);  // probes no longer decide liveness
+  EXPECT_EQ(h.state(), TunnelState::Down);
+  bfd(bfd::State::Up);
+  EXPECT_EQ(at(5s)->cause, "bfd up; fail-back hold-down 30s");  // it failed (probes) before the reload
+  h.set_options(no_bfd(0s), "wg0");
+  EXPECT_EQ(at(6s)->to, TunnelState::Up);
+  h.set_options(options(30s), "wg0");
+  auto t = at(7s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Down);
+  EXPECT_EQ(t->cause, "bfd down (session starting: bfd enabled)");
+  bfd(bfd::State::Up);
+  t = at(8s);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->to, TunnelState::Up);
+  EXPECT_EQ(t->cause, "bfd up");
+  EXPECT_NEAR(h.penalty(now), 1000 * std::exp2(-5.0 / 15), 1e-6);  // only the flap at 3s
+}
+
+TEST_F(NoBfd, ReloadTurningBfdOffOnADownTunnelWaitsForAReply) {
+  start(options(0s));  // a tunnel with BFD, never up
+  EXPECT_FALSE(at(0s).has_value());
+  h.set_options(no_bfd(0s), "wg0");
+  EXPECT_FALSE(at(1s).has_value());
+  EXPECT_EQ(h.state(), TunnelState::Down);
+  EXPECT_EQ(sample(good(), 2s)->cause, "probes: first reply");
+}
+
 TEST(EndpointRotation, TriesTheNextEndpointOncePerIntervalWhileDown) {
   EndpointRotation r(3);
   EXPECT_FALSE(r.step(false, kT0).has_value());

@@ -10,6 +10,9 @@
 #      the loss alone never takes the session down (0.2^10 per 500 ms).
 #   3. the link monitor: deleting wg0 makes primary DOWN ("interface wg0 removed") sooner than BFD
 #      could have detected it, and the route moves to wg1.
+#   4. the L7 check through the tunnel: a reload adds a TCP check of a service in b, reached over wg1
+#      only (bound to wg1 and a's wg1 address); stopping the service makes backup DOWN with the
+#      check's reason while BFD stays Up; starting it again brings backup back.
 # Needs root; run by ctest with WGFO_BUILD_DIR set.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,7 +41,7 @@ tunnels:
     wireguard:
       peer_public_key: "$(lab_pubkey "$3" 0)"
       endpoints: ["$(lab_addr "$3" 0 underlay):$(($(lab_port 0) + 79))", "$(lab_endpoint "$3" 0)"]
-  - {name: backup, interface: wg1, local_address: $(lab_addr "$2" 1), peer_address: $(lab_addr "$3" 1)}
+  - {name: backup, interface: wg1, local_address: $(lab_addr "$2" 1), peer_address: $(lab_addr "$3" 1)${BACKUP_L7:+, l7_check: $BACKUP_L7}}
 EOF
   shift 3
   printf '%s\n' "$@"
@@ -113,3 +116,26 @@ grep -Eq "primary: up -> down \(interface wg0 (down|removed)\)" "$(lab_log a wgf
 ((t_down - t_del < detect)) || lab_fail "down $((t_down - t_del)) ms after the deletion, BFD detects in $detect ms"
 lab_wait 2 eval '[[ $(lab_route_dev a "$P") == wg1 ]]' || lab_fail "$P did not move to wg1: '$(lab_route_dev a "$P")'"
 say "wg0 deleted: primary down after $((t_down - t_del)) ms (BFD detection time $detect ms); $P on wg1"
+
+# ---- 4. L7 check through the tunnel ---------------------------------------------------------------------
+L7_ADDR=$(lab_addr b 1) L7_PORT=8471
+service() { lab_bg b l7 /usr/bin/python3 -u -m http.server --bind "$L7_ADDR" "$L7_PORT"; }
+service
+lab_wait 5 grep -q "Serving HTTP" "$(lab_log b l7)" || lab_fail "the L7 service in b did not start"
+BGPD=1 BACKUP_L7="{target: $L7_ADDR:$L7_PORT, interval: 200ms, timeout: 150ms, fall: 2, rise: 2}"
+wgfo_reload a <(conf site-a a b "routes:" \
+  "  - {prefix: $P, via: [primary, backup], kill_switch: true, bgp: {degraded: {community: \"65001:200\"}}}")
+BGPD='' BACKUP_L7=''
+sleep 1.5
+[[ $(wgfo_field a backup .state) == up ]] || lab_fail "backup is $(wgfo_field a backup .state) with the L7 service up"
+lab_stop b l7
+t0=$(wgfo_now_ms)
+wgfo_expect a backup .state down 3
+cause=$(wgfo_cli a show events --tunnel backup --json | jq -r '.[-1].cause')
+[[ $cause == "l7 check $L7_ADDR:$L7_PORT failed 2 times in a row: "* ]] || lab_fail "backup went down for: $cause"
+[[ $(wgfo_field a backup .bfd.state) == up ]] || lab_fail "BFD on wg1 is not Up: the L7 check was not alone"
+say "L7 service stopped: backup down after $(($(wgfo_now_ms) - t0)) ms ($cause); BFD still up"
+service
+t0=$(wgfo_now_ms)
+wgfo_expect a backup .state up 5
+say "L7 service back: backup up after $(($(wgfo_now_ms) - t0)) ms"
