@@ -1,5 +1,10 @@
 // wg-failover: the operator CLI. A thin gRPC client of wg-failoverd's API socket; rendering lives in
-// cli/format.cpp. Exit codes: 0 success, 1 the daemon answered with an error, 2 cannot reach it.
+// cli/format.cpp. Exit codes: 0 success, 1 the daemon answered with an error, 2 cannot reach it (or a
+// usage error, from CLI11).
+//
+//   show tunnels|routes|events|status [--json]     watch [--tunnel T] [--json]
+//   drain|undrain TUNNEL [--dry-run]               override TUNNEL --prefer N --for 10m | --clear
+//   reload [--dry-run]
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +20,9 @@
 namespace {
 
 namespace v1 = ::wgfailover::v1;
+using Stub = v1::FailoverService::Stub;
 constexpr auto kDeadline = std::chrono::seconds(5);
+constexpr auto kReloadDeadline = std::chrono::seconds(30);  // a reload may restart many sessions
 
 // A clear reason why `path` cannot be used, or "" if it looks usable.
 std::string socket_problem(const std::string& path) {
@@ -40,49 +47,178 @@ int fail_status(const grpc::Status& s, const std::string& path) {
   return 1;
 }
 
+struct Options {
+  std::string socket = "/run/wg-failover/api.sock";
+  bool json = false;
+  bool dry_run = false;
+  std::string tunnel;
+  std::uint32_t limit = 0;
+  std::uint32_t prefer = 0;
+  std::string for_text;
+  bool clear = false;
+};
+
+// One unary call under a deadline; prints `render(response)` on success.
+template <class Req, class Resp, class Render>
+int unary(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
+          const Options& o, Render render, std::chrono::seconds deadline = kDeadline) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline);
+  Resp resp;
+  const grpc::Status s = (stub.*method)(&ctx, req, &resp);
+  if (!s.ok()) return fail_status(s, o.socket);
+  std::cout << render(resp);
+  return 0;
+}
+
+// Output of drain, undrain and override: the tunnel afterwards and the route changes.
+template <class Resp>
+std::string change_output(const Resp& r, const Options& o) {
+  return o.json ? wgfo::cli::change_json(&r.tunnel(), r.route_changes(), o.dry_run).dump(2) + "\n"
+                : wgfo::cli::change_text(&r.tunnel(), r.route_changes(), o.dry_run);
+}
+
+int watch(Stub& stub, const Options& o) {
+  grpc::ClientContext ctx;  // no deadline: it follows the daemon until interrupted
+  v1::WatchEventsRequest req;
+  req.set_initial_state(true);
+  req.set_tunnel(o.tunnel);
+  auto reader = stub.WatchEvents(&ctx, req);
+  v1::WatchEventsResponse msg;
+  while (reader->Read(&msg)) std::cout << wgfo::cli::watch_line(msg, o.json) << std::flush;
+  const grpc::Status s = reader->Finish();
+  return s.ok() ? 0 : fail_status(s, o.socket);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"wg-failover: show and steer wg-failoverd"};
   app.require_subcommand(1);
-  std::string socket = "/run/wg-failover/api.sock";
-  app.add_option("--socket,-s", socket, "wg-failoverd API socket");
-  bool json = false;
+  Options o;
+  app.add_option("--socket,-s", o.socket, "wg-failoverd API socket");
 
   CLI::App* show = app.add_subcommand("show", "show state");
   show->require_subcommand(1);
   CLI::App* tunnels = show->add_subcommand("tunnels", "tunnels and their BFD sessions");
-  tunnels->add_flag("--json,-j", json, "JSON output");
   CLI::App* routes =
       show->add_subcommand("routes", "configured prefixes, their active tunnels and FIB state");
-  routes->add_flag("--json,-j", json, "JSON output");
+  CLI::App* events = show->add_subcommand("events", "the decisions kept in memory, oldest first");
+  events->add_option("--tunnel,-t", o.tunnel, "only this tunnel's events");
+  events->add_option("--limit,-n", o.limit, "only the newest N");
+  CLI::App* status = show->add_subcommand("status", "the daemon, FRR programming and BFD I/O");
+  for (CLI::App* c : {tunnels, routes, events, status}) c->add_flag("--json,-j", o.json, "JSON output");
+
+  CLI::App* watch_cmd = app.add_subcommand("watch", "current state, then every decision as it happens");
+  watch_cmd->add_option("--tunnel,-t", o.tunnel, "only this tunnel");
+  watch_cmd->add_flag("--json,-j", o.json, "one JSON object per line");
+
+  CLI::App* drain = app.add_subcommand("drain", "take a tunnel out of service (ADMIN-DOWN) until undrained");
+  CLI::App* undrain = app.add_subcommand("undrain", "return a drained tunnel to service");
+  CLI::App* override_cmd =
+      app.add_subcommand("override", "put a tunnel at a position in every via list, for a while");
+  override_cmd->add_option("--prefer,-p", o.prefer, "position, 1 = first");
+  override_cmd->add_option("--for", o.for_text, "how long: 30s, 10m, 2h, 1h30m, 7d at most");
+  override_cmd->add_flag("--clear", o.clear, "remove the override now");
+  CLI::App* reload = app.add_subcommand("reload", "re-read the configuration file (as SIGHUP)");
+  for (CLI::App* c : {drain, undrain, override_cmd})
+    c->add_option("tunnel", o.tunnel, "tunnel name")->required();
+  for (CLI::App* c : {drain, undrain, override_cmd, reload}) {
+    c->add_flag("--dry-run,-n", o.dry_run, "show what would change; change nothing");
+    c->add_flag("--json,-j", o.json, "JSON output");
+  }
   CLI11_PARSE(app, argc, argv);
 
-  if (std::string problem = socket_problem(socket); !problem.empty()) {
+  std::optional<std::chrono::milliseconds> ttl;
+  if (override_cmd->parsed() && !o.clear) {
+    if (o.prefer == 0 || o.for_text.empty()) {
+      std::cerr << "wg-failover: override needs --prefer N and --for DURATION (or --clear)\n";
+      return 2;
+    }
+    ttl = wgfo::cli::parse_duration(o.for_text);
+    if (!ttl) {
+      std::cerr << "wg-failover: --for " << o.for_text
+                << ": not a duration (a positive number with a unit: 30s, 10m, 2h, 1h30m, 7d)\n";
+      return 2;
+    }
+  }
+  if (std::string problem = socket_problem(o.socket); !problem.empty()) {
     std::cerr << "wg-failover: " << problem << '\n';
     return 2;
   }
-  auto channel = grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials());
-  auto stub = v1::FailoverService::NewStub(channel);
+  auto stub = v1::FailoverService::NewStub(
+      grpc::CreateChannel("unix:" + o.socket, grpc::InsecureChannelCredentials()));
+  const auto now = [] { return std::chrono::system_clock::now(); };
+  namespace f = wgfo::cli;
 
-  // One unary call under the CLI's deadline; the status decides the exit code.
-  auto call = [&](auto method, const auto& request, auto* response) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
-    return ((*stub).*method)(&ctx, request, response);
-  };
   if (tunnels->parsed()) {
-    v1::ListTunnelsResponse resp;
-    const grpc::Status s = call(&v1::FailoverService::Stub::ListTunnels, v1::ListTunnelsRequest{}, &resp);
-    if (!s.ok()) return fail_status(s, socket);
-    std::cout << (json ? wgfo::cli::tunnels_json(resp).dump(2) + "\n"
-                       : wgfo::cli::tunnels_table(resp, std::chrono::system_clock::now()));
+    return unary(*stub, &Stub::ListTunnels, v1::ListTunnelsRequest{}, o,
+                 [&](const v1::ListTunnelsResponse& r) {
+                   return o.json ? f::tunnels_json(r).dump(2) + "\n" : f::tunnels_table(r, now());
+                 });
   }
   if (routes->parsed()) {
-    v1::ListRoutesResponse resp;
-    const grpc::Status s = call(&v1::FailoverService::Stub::ListRoutes, v1::ListRoutesRequest{}, &resp);
-    if (!s.ok()) return fail_status(s, socket);
-    std::cout << (json ? wgfo::cli::routes_json(resp).dump(2) + "\n" : wgfo::cli::routes_table(resp));
+    return unary(*stub, &Stub::ListRoutes, v1::ListRoutesRequest{}, o, [&](const v1::ListRoutesResponse& r) {
+      return o.json ? f::routes_json(r).dump(2) + "\n" : f::routes_table(r);
+    });
   }
-  return 0;
+  if (events->parsed()) {
+    v1::ListEventsRequest req;
+    req.set_tunnel(o.tunnel);
+    req.set_limit(o.limit);
+    return unary(*stub, &Stub::ListEvents, req, o, [&](const v1::ListEventsResponse& r) {
+      return o.json ? f::events_json(r).dump(2) + "\n" : f::events_table(r);
+    });
+  }
+  if (status->parsed()) {
+    return unary(*stub, &Stub::GetStatus, v1::GetStatusRequest{}, o, [&](const v1::GetStatusResponse& r) {
+      return o.json ? f::status_json(r).dump(2) + "\n" : f::status_text(r, now());
+    });
+  }
+  if (watch_cmd->parsed()) return watch(*stub, o);
+  if (drain->parsed()) {
+    v1::DrainTunnelRequest req;
+    req.set_name(o.tunnel);
+    req.set_dry_run(o.dry_run);
+    return unary(*stub, &Stub::DrainTunnel, req, o,
+                 [&](const v1::DrainTunnelResponse& r) { return change_output(r, o); });
+  }
+  if (undrain->parsed()) {
+    v1::UndrainTunnelRequest req;
+    req.set_name(o.tunnel);
+    req.set_dry_run(o.dry_run);
+    return unary(*stub, &Stub::UndrainTunnel, req, o,
+                 [&](const v1::UndrainTunnelResponse& r) { return change_output(r, o); });
+  }
+  if (override_cmd->parsed() && o.clear) {
+    v1::ClearOverrideRequest req;
+    req.set_name(o.tunnel);
+    req.set_dry_run(o.dry_run);
+    return unary(*stub, &Stub::ClearOverride, req, o,
+                 [&](const v1::ClearOverrideResponse& r) { return change_output(r, o); });
+  }
+  if (override_cmd->parsed()) {
+    v1::SetOverrideRequest req;
+    req.set_name(o.tunnel);
+    req.set_preference(o.prefer);
+    req.set_ttl_ms(ttl->count());
+    req.set_dry_run(o.dry_run);
+    return unary(*stub, &Stub::SetOverride, req, o,
+                 [&](const v1::SetOverrideResponse& r) { return change_output(r, o); });
+  }
+  v1::ReloadRequest req;
+  req.set_dry_run(o.dry_run);
+  return unary(
+      *stub, &Stub::Reload, req, o,
+      [&](const v1::ReloadResponse& r) {
+        if (o.json) {
+          auto j = f::change_json(nullptr, r.route_changes(), o.dry_run);
+          j["warnings"] = std::vector<std::string>(r.warnings().begin(), r.warnings().end());
+          return j.dump(2) + "\n";
+        }
+        std::string out;
+        for (const auto& w : r.warnings()) out += "warning: " + w + "\n";
+        return out + f::change_text(nullptr, r.route_changes(), o.dry_run);
+      },
+      kReloadDeadline);
 }

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <future>
 #include <memory>
 
 #include "controller/api/convert.hpp"
@@ -15,8 +14,6 @@
 
 namespace wgfo {
 namespace {
-
-constexpr auto kCoreCallTimeout = std::chrono::seconds(5);
 
 void log_event(const TunnelEvent& e) {
   spdlog::info("tunnel {}: {} -> {} ({})", e.tunnel, to_string(e.from), to_string(e.to), e.cause);
@@ -38,8 +35,12 @@ std::unique_ptr<frr::Programmer> make_programmer(const FrrConfig& c) {
 Daemon::Daemon(std::string config_path, Config config)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
+      started_(std::chrono::system_clock::now()),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
-      core_(log_event),
+      core_([this](const TunnelEvent& e) {
+        log_event(e);
+        hub_.publish(e);
+      }),
       frr_(make_programmer(config_.frr)),
       startup_hold_(io_),
       policy_timer_(io_),
@@ -74,6 +75,7 @@ Daemon::Daemon(std::string config_path, Config config)
       api_(*this) {}
 
 Daemon::~Daemon() {
+  hub_.close_all("wg-failoverd is stopping");
   api_.stop();
   l7_.stop();
   quality_.stop();
@@ -89,6 +91,7 @@ int Daemon::run() {
   quality_.apply(config_);
   l7_.apply(config_);
   bfd_.start();
+  apply_bfd_priority(0);
   bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
   if (!api_.start(config_.api.socket, config_.api.socket_group, error)) {
@@ -106,6 +109,7 @@ int Daemon::run() {
   });
   wait_signals();
   io_.run();
+  hub_.close_all("wg-failoverd is stopping");
   api_.stop();
   l7_.stop();
   quality_.stop();
@@ -125,7 +129,15 @@ void Daemon::wait_signals() {
 
 void Daemon::on_signal(int signo) {
   if (signo == SIGHUP) {
-    reload();
+    const ReloadResult r = reload(false);
+    for (const std::string& w : r.warnings) spdlog::warn("reload: {}", w);
+    if (r.errors.empty()) {
+      spdlog::info("configuration reloaded from {}", config_path_);
+    } else {
+      for (const std::string& e : r.errors) spdlog::error("{}", e);
+      spdlog::error("reload of {} rejected ({} errors); the running configuration stays", config_path_,
+                    r.errors.size());
+    }
     wait_signals();
     return;
   }
@@ -133,35 +145,52 @@ void Daemon::on_signal(int signo) {
   io_.stop();
 }
 
-void Daemon::reload() {
+Daemon::ReloadResult Daemon::reload(bool dry_run) {
+  ReloadResult out;
   LoadResult r = load_config_file(config_path_);
   if (!r.config) {
-    for (const ConfigError& e : r.errors) spdlog::error("{}", format(e));
-    spdlog::error("reload of {} rejected ({} errors); the running configuration stays", config_path_,
-                  r.errors.size());
-    return;
+    for (const ConfigError& e : r.errors) out.errors.push_back(format(e));
+    return out;
   }
-  if (r.config->api.socket != config_.api.socket || r.config->api.socket_group != config_.api.socket_group)
-    spdlog::warn("reload: api.socket and api.socket_group changes take effect at the next restart");
-  if (r.config->frr != config_.frr) {
-    spdlog::warn("reload: frr section changes take effect at the next restart");
-    r.config->frr = config_.frr;
+  Config next = std::move(*r.config);
+  if (next.api.socket != config_.api.socket || next.api.socket_group != config_.api.socket_group)
+    out.warnings.emplace_back("api.socket and api.socket_group changes take effect at the next restart");
+  if (next.frr != config_.frr)
+    out.warnings.emplace_back("frr section changes take effect at the next restart");
+  next.api = config_.api;
+  next.frr = config_.frr;
+  out.before = route_views(config_, routing_from(core_));
+  if (dry_run) {
+    Core scratch = core_;
+    scratch.set_event_sink({});
+    scratch.apply_config(next, now());
+    out.after = route_views(next, routing_from(scratch));
+    return out;
   }
-  const std::string socket = config_.api.socket;
-  const std::string group = config_.api.socket_group;
-  config_ = std::move(*r.config);
-  config_.api.socket = socket;
-  config_.api.socket_group = group;
+  const int old_priority = config_.bfd_thread.realtime_priority;
+  config_ = std::move(next);
+  apply_bfd_priority(old_priority);
   bfd_.apply(core_.apply_config(config_, now()));
   watch_wireguard();
   quality_.apply(config_);
   l7_.apply(config_);
   after_core_input();
-  spdlog::info("configuration reloaded from {}", config_path_);
+  out.after = route_views(config_, routing_from(core_));
+  return out;
 }
 
-TunnelRoutingOf Daemon::tunnel_routing() const {
-  return [this](std::string_view name) { return core_.routing_of(name); };
+void Daemon::apply_bfd_priority(int before) {
+  const int priority = config_.bfd_thread.realtime_priority;
+  if (priority == before) return;
+  if (auto error = bfd_.set_realtime_priority(priority)) {
+    spdlog::warn("bfd thread: cannot set {}; it keeps running at the priority it had", *error);
+  } else if (priority > 0) {
+    spdlog::info("bfd thread: SCHED_FIFO priority {}", priority);
+  }
+}
+
+TunnelRoutingOf Daemon::routing_from(const Core& core) {
+  return [&core](std::string_view name) { return core.routing_of(name); };
 }
 
 Instant Daemon::now() {
@@ -229,7 +258,7 @@ void Daemon::arm_policy_timer() {
 }
 
 void Daemon::push_routes() {
-  const TunnelRoutingOf routing_of = tunnel_routing();
+  const TunnelRoutingOf routing_of = routing_from(core_);
   if (!routes_released_) {
     for (const auto& t : config_.tunnels) {
       if (!usable(routing_of(t.name).state)) return;
@@ -240,54 +269,6 @@ void Daemon::push_routes() {
   for (const std::string& problem : frr_->apply(route_intent(config_, routing_of))) {
     spdlog::error("routes not sent to FRR: {}", problem);
   }
-}
-
-std::optional<std::vector<TunnelView>> Daemon::query_tunnels() {
-  auto promise = std::make_shared<std::promise<std::vector<TunnelView>>>();
-  auto future = promise->get_future();
-  bfd_.snapshot([this, promise](std::vector<bfd::io::SessionStatus> status, bfd::io::IoCounters) {
-    asio::post(io_, [this, promise, s = std::move(status)] { promise->set_value(core_.tunnels(s, now())); });
-  });
-  if (future.wait_for(kCoreCallTimeout) != std::future_status::ready) return std::nullopt;
-  return future.get();
-}
-
-grpc::Status Daemon::list_tunnels(const api::v1::ListTunnelsRequest&, api::v1::ListTunnelsResponse* resp) {
-  auto tunnels = query_tunnels();
-  if (!tunnels) return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
-  for (const TunnelView& t : *tunnels) api::to_proto(t, resp->add_tunnels());
-  return grpc::Status::OK;
-}
-
-grpc::Status Daemon::get_tunnel(const api::v1::GetTunnelRequest& req, api::v1::GetTunnelResponse* resp) {
-  auto tunnels = query_tunnels();
-  if (!tunnels) return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
-  for (const TunnelView& t : *tunnels) {
-    if (t.name == req.name()) {
-      api::to_proto(t, resp->mutable_tunnel());
-      return grpc::Status::OK;
-    }
-  }
-  return {grpc::StatusCode::NOT_FOUND, "no tunnel named \"" + req.name() + "\""};
-}
-
-grpc::Status Daemon::list_routes(const api::v1::ListRoutesRequest&, api::v1::ListRoutesResponse* resp) {
-  auto promise = std::make_shared<std::promise<std::vector<RouteView>>>();
-  auto future = promise->get_future();
-  asio::post(io_, [this, promise] { promise->set_value(route_views(config_, tunnel_routing())); });
-  if (future.wait_for(kCoreCallTimeout) != std::future_status::ready)
-    return {grpc::StatusCode::UNAVAILABLE, "daemon core did not answer in time"};
-  const auto installed = frr_->status().installed;
-  for (const RouteView& v : future.get()) {
-    auto* r = resp->add_routes();
-    r->set_prefix(v.prefix.to_string());
-    for (const auto& t : v.active) r->add_active(t);
-    const auto it = installed.find(v.prefix);
-    r->set_installed(it != installed.end() && it->second);
-    r->set_kill_switch(v.kill_switch);
-    r->set_signalled(v.signalled);
-  }
-  return grpc::Status::OK;
 }
 
 }  // namespace wgfo

@@ -3,6 +3,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 namespace wgfo::api {
 namespace {
 
@@ -10,12 +12,56 @@ std::uint32_t to_ms(std::chrono::microseconds d) {
   return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
+bool same_routing(const RouteView& a, const RouteView& b) {
+  return a.active == b.active && a.kill_switch == b.kill_switch && a.signalled == b.signalled;
+}
+
+void fill_change(const RouteView* before, const RouteView* after, v1::RouteChange* c) {
+  const RouteView& any = after ? *after : *before;
+  c->set_prefix(any.prefix.to_string());
+  if (before) {
+    for (const auto& t : before->active) c->add_active_before(t);
+    c->set_kill_switch_before(before->kill_switch);
+    c->set_signalled_before(before->signalled);
+  }
+  if (after) {
+    for (const auto& t : after->active) c->add_active_after(t);
+    c->set_kill_switch_after(after->kill_switch);
+    c->set_signalled_after(after->signalled);
+  }
+}
+
+const RouteView* find_prefix(const std::vector<RouteView>& views, const IpPrefix& p) {
+  const auto it = std::find_if(views.begin(), views.end(), [&](const RouteView& v) { return v.prefix == p; });
+  return it == views.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 google::protobuf::Timestamp to_timestamp(std::chrono::system_clock::time_point t) {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(ns.count());
 }
 
-}  // namespace
+void to_proto(const TunnelEvent& e, v1::Event* out) {
+  out->Clear();
+  *out->mutable_time() = to_timestamp(e.time);
+  out->set_tunnel(e.tunnel);
+  out->set_from(to_proto(e.from));
+  out->set_to(to_proto(e.to));
+  out->set_cause(e.cause);
+}
+
+void add_route_changes(const std::vector<RouteView>& before, const std::vector<RouteView>& after,
+                       google::protobuf::RepeatedPtrField<v1::RouteChange>* out) {
+  for (const RouteView& a : after) {
+    const RouteView* b = find_prefix(before, a.prefix);
+    if (!b || !same_routing(*b, a)) fill_change(b, &a, out->Add());
+  }
+  for (const RouteView& b : before) {
+    if (!find_prefix(after, b.prefix)) fill_change(&b, nullptr, out->Add());
+  }
+}
 
 v1::TunnelState to_proto(TunnelState s) {
   switch (s) {
@@ -46,6 +92,7 @@ v1::BfdSessionState to_proto(bfd::State s) {
 }
 
 void to_proto(const TunnelView& t, v1::Tunnel* out) {
+  out->Clear();  // callers reuse messages; an unset optional field must not keep an earlier value
   out->set_name(t.name);
   out->set_interface(t.interface);
   out->set_state(to_proto(t.state));
@@ -53,6 +100,13 @@ void to_proto(const TunnelView& t, v1::Tunnel* out) {
   out->set_local_address(t.local_address.to_string());
   out->set_peer_address(t.peer_address.to_string());
   if (t.last_change) *out->mutable_last_change() = to_timestamp(*t.last_change);
+  out->set_standby(t.standby);
+  out->set_suppressed(t.suppressed);
+  out->set_penalty(t.penalty);
+  out->set_drained(t.drained);
+  out->set_bfd_enabled(t.bfd_enabled);
+  if (t.prefer) out->set_prefer(*t.prefer);
+  if (t.prefer_until) *out->mutable_prefer_until() = to_timestamp(*t.prefer_until);
   const bfd::io::SessionStatus& b = t.bfd;
   v1::BfdSession* s = out->mutable_bfd();
   s->set_state(to_proto(b.state));

@@ -9,21 +9,24 @@
 #   frr   FRR alone: zebra + bgpd + bfdd, eBGP over each tunnel's overlay addresses with
 #         `neighbor X bfd profile` at the same timers; b announces its LAN, a prefers wg0 by
 #         local-preference; a cut takes the BFD session down, bgpd drops the session's routes
+#   ours-rt  as ours, with the BFD thread at SCHED_FIFO priority 50 (bfd_thread.realtime_priority)
 # Prints p50 / p99 / max of the gaps and the detection time, then, at the smallest timer, how many
-# times each side's BFD went down in HOG seconds with no fault while `stress-ng --cpu 1` competes
-# for the CPU (a false failover).
+# times each side's BFD sessions (both tunnels, site a) went down in HOG seconds with no fault while
+# `stress-ng --cpu 1` competes for the CPU (a false failover), and for ours how many BFD timers ran
+# 10 ms or more late meanwhile (the daemon's own starvation counter: late timers point at our
+# scheduling, none at the path, i.e. wireguard-go, which is a userspace process here and gets no RT).
 # A figure-printing benchmark, not a pass/fail test.
 #
-#   sudo tests/bench/failover.sh [-n CUTS] [-t "50 10"] [-g HOG_SECONDS]
+#   sudo tests/bench/failover.sh [-n CUTS] [-t "50 10"] [-g HOG_SECONDS] [-m "ours ours-rt frr"]
 #   WGFO_BUILD_DIR=DIR  use that (Release) build instead of building build-bench
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 if [ "$(id -u)" != 0 ]; then exec sudo -E "$0" "$@"; fi
 
-CUTS=30 TIMERS="50 10" HOG=60
-while getopts n:t:g: o; do
-  case $o in n) CUTS=$OPTARG ;; t) TIMERS=$OPTARG ;; g) HOG=$OPTARG ;; *) exit 2 ;; esac
+CUTS=30 TIMERS="50 10" HOG=60 MODES="ours ours-rt frr"
+while getopts n:t:g:m: o; do
+  case $o in n) CUTS=$OPTARG ;; t) TIMERS=$OPTARG ;; g) HOG=$OPTARG ;; m) MODES=$OPTARG ;; *) exit 2 ;; esac
 done
 if [[ -z ${WGFO_BUILD_DIR:-} ]]; then
   WGFO_BUILD_DIR=$ROOT/build-bench
@@ -38,10 +41,11 @@ source tests/lab/wgfo.sh
 STREAM=$WGFO_BUILD_DIR/tests/lab/wgfo_stream
 PORT=9400 LAN=10.20.0.0/24
 
-ours_conf() {   # ours_conf NODE SITE PEER_SITE TX_MS [ROUTE]
+ours_conf() {   # ours_conf NODE SITE PEER_SITE TX_MS [ROUTE]; RT=priority of the BFD thread (0 = off)
   cat <<EOF
 node: $1
 frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
+bfd_thread: {realtime_priority: ${RT:-0}}
 bfd_defaults: {tx_interval: ${4}ms, rx_interval: ${4}ms, detect_mult: 3}
 policy:
   fail_back_hold_down: 0s
@@ -91,13 +95,23 @@ on_wg0() { [[ $(lab_route_dev a "$LAN") == wg0 ]]; }
 # backup_downs MODE: how often site a's BFD session over wg1 has gone Down so far (a false failover of the
 # path the traffic fails over to).
 backup_downs() {
-  if [[ $1 == ours ]]; then
+  if [[ $1 == ours* ]]; then
     wgfo_field a backup .bfd.down_transitions
   else
     lab_vtysh a -c "show bfd peers counters json" |
       jq --arg p "$(lab_addr b 1)" '[.[] | select(.peer == $p) | ."session-down"] | add // 0'
   fi
 }
+
+# all_downs MODE: Downs of both of site a's BFD sessions so far.
+all_downs() {
+  if [[ $1 == ours* ]]; then
+    wgfo_cli a show tunnels --json | jq '[.[] | .bfd.down_transitions] | add'
+  else
+    lab_vtysh a -c "show bfd peers counters json" | jq '[.[] | ."session-down"] | add // 0'
+  fi
+}
+late_timers() { wgfo_cli a show status --json | jq .bfd.timers_late_10ms; }
 
 # run_cuts MODE TX: CUTS cuts of wg0 under one continuous stream; prints the gaps (ms), one per line.
 run_cuts() {
@@ -138,11 +152,13 @@ stats() {   # stats VALUES...: "p50 p99 max" (nearest rank)
 lab_init
 lab_two_sites_with_hosts
 echo "failover: $CUTS cuts per case, $(nproc) cores, FRR $(dpkg-query -W -f='${Version}' frr), $(date -u +%FT%TZ)"
-printf '%-6s %-10s %8s %8s %8s %8s %s\n' side timers "p50 ms" "p99 ms" "max ms" "detect" "(gap = longest stream interruption per cut)"
+printf '%-7s %-10s %8s %8s %8s %8s %s\n' side timers "p50 ms" "p99 ms" "max ms" "detect" "(gap = longest stream interruption per cut)"
 declare -A ROWS
 for tx in $TIMERS; do
-  for mode in ours frr; do
-    if [[ $mode == ours ]]; then
+  for mode in $MODES; do
+    RT=0
+    [[ $mode != ours-rt ]] || RT=50
+    if [[ $mode == ours* ]]; then
       LAB_FRR_DAEMONS=(zebra staticd)
       printf 'frr defaults traditional\nhostname a\n' >"$LAB_DIR/a.conf"
       printf 'frr defaults traditional\nhostname b\n' >"$LAB_DIR/b.conf"
@@ -162,29 +178,24 @@ for tx in $TIMERS; do
     b1=$(backup_downs "$mode")
     detect=$((tx * 3))
     if ((${#gaps[@]} == 0)); then
-      printf '%-6s %-10s no figures: traffic did not return to wg0 within 15 s of a restore\n' "$mode" "${tx}ms x 3"
+      printf '%-7s %-10s no figures: traffic did not return to wg0 within 15 s of a restore\n' "$mode" "${tx}ms x 3"
     else
       read -r p50 p99 max <<<"$(stats "${gaps[@]}")"
-      printf '%-6s %-10s %8s %8s %8s %8s n=%d, backup Downs meanwhile: %d\n' "$mode" "${tx}ms x 3" "$p50" "$p99" "$max" \
+      printf '%-7s %-10s %8s %8s %8s %8s n=%d, backup Downs meanwhile: %d\n' "$mode" "${tx}ms x 3" "$p50" "$p99" "$max" \
         "${detect}" "${#gaps[@]}" $((b1 - b0))
     fi
     ROWS[$mode-$tx]="$p99"
     if [[ $tx == "${TIMERS##* }" && $HOG -gt 0 ]]; then
       # False failovers: no fault, one CPU hog, HOG seconds.
-      if [[ $mode == ours ]]; then
-        d0=$(wgfo_field a primary .bfd.down_transitions)
-      else
-        d0=$(lab_vtysh a -c "show bfd peers counters json" | jq '[.[] | ."session-down"] | add')
-      fi
+      d0=$(all_downs "$mode")
+      [[ $mode != ours* ]] || l0=$(late_timers)
       lab_bg a hog stress-ng --cpu 1 --timeout "${HOG}s" --quiet
       sleep "$HOG"
       lab_stop a hog 2>/dev/null || :
-      if [[ $mode == ours ]]; then
-        d1=$(wgfo_field a primary .bfd.down_transitions)
-      else
-        d1=$(lab_vtysh a -c "show bfd peers counters json" | jq '[.[] | ."session-down"] | add')
-      fi
-      printf '%-6s %-10s false Downs in %s s with one CPU hog: %d\n' "$mode" "${tx}ms x 3" "$HOG" $((d1 - d0))
+      d1=$(all_downs "$mode")
+      late=
+      [[ $mode != ours* ]] || late=", BFD timers >= 10 ms late: $(($(late_timers) - l0))"
+      printf '%-7s %-10s false Downs in %s s with one CPU hog: %d%s\n' "$mode" "${tx}ms x 3" "$HOG" $((d1 - d0)) "$late"
     fi
     # Next case from a clean slate: stop the daemons and FRR of this one.
     for s in a b; do

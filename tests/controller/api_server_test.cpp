@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "wgfailover/v1/failover.grpc.pb.h"
 
@@ -32,6 +34,47 @@ class FakeBackend final : public ApiBackend {
   }
   grpc::Status list_routes(const v1::ListRoutesRequest&, v1::ListRoutesResponse* resp) override {
     resp->add_routes()->set_prefix("10.20.0.0/16");
+    return grpc::Status::OK;
+  }
+  grpc::Status get_status(const v1::GetStatusRequest&, v1::GetStatusResponse* resp) override {
+    resp->set_node("site-a");
+    return grpc::Status::OK;
+  }
+  grpc::Status list_events(const v1::ListEventsRequest& req, v1::ListEventsResponse* resp) override {
+    resp->add_events()->set_tunnel(req.tunnel());
+    return grpc::Status::OK;
+  }
+  // Streams the initial state (if asked) and two events, then ends as the daemon does when stopping.
+  grpc::Status watch_events(const v1::WatchEventsRequest& req, EventStream& stream) override {
+    v1::WatchEventsResponse m;
+    if (req.initial_state()) {
+      m.mutable_tunnel()->set_name("primary");
+      if (!stream.write(m)) return grpc::Status::OK;
+    }
+    for (const char* cause : {"bfd down", "bfd up"}) {
+      m.mutable_event()->set_cause(cause);
+      if (!stream.write(m)) return grpc::Status::OK;
+    }
+    return {grpc::StatusCode::UNAVAILABLE, "wg-failoverd is stopping"};
+  }
+  grpc::Status drain_tunnel(const v1::DrainTunnelRequest& req, v1::DrainTunnelResponse* resp) override {
+    if (req.dry_run()) resp->add_route_changes()->set_prefix("10.20.0.0/16");
+    resp->mutable_tunnel()->set_name(req.name());
+    return grpc::Status::OK;
+  }
+  grpc::Status undrain_tunnel(const v1::UndrainTunnelRequest&, v1::UndrainTunnelResponse*) override {
+    return grpc::Status::OK;
+  }
+  grpc::Status set_override(const v1::SetOverrideRequest& req, v1::SetOverrideResponse*) override {
+    if (req.ttl_ms() <= 0)
+      return {grpc::StatusCode::INVALID_ARGUMENT, "override duration must be more than 0s"};
+    return grpc::Status::OK;
+  }
+  grpc::Status clear_override(const v1::ClearOverrideRequest&, v1::ClearOverrideResponse*) override {
+    return {grpc::StatusCode::FAILED_PRECONDITION, "tunnel \"primary\" has no override"};
+  }
+  grpc::Status reload(const v1::ReloadRequest&, v1::ReloadResponse* resp) override {
+    resp->add_warnings("frr section changes take effect at the next restart");
     return grpc::Status::OK;
   }
 };
@@ -124,6 +167,82 @@ TEST_F(ApiServerTest, UnknownGroupIsReportedButServes) {
   std::string error;
   ASSERT_TRUE(server.start(path, "no-such-group-wgfo", error));
   EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
+}
+
+// Every handler is a one-line adapter: request fields in, response and status out, unchanged.
+TEST_F(ApiServerTest, EveryRpcReachesItsBackendMethod) {
+  ApiServer server(backend);
+  std::string error;
+  ASSERT_TRUE(server.start(path, "", error)) << error;
+  auto s = stub();
+  {
+    grpc::ClientContext ctx;
+    v1::GetStatusResponse r;
+    ASSERT_TRUE(s->GetStatus(&ctx, {}, &r).ok());
+    EXPECT_EQ(r.node(), "site-a");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListEventsRequest req;
+    req.set_tunnel("backup");
+    v1::ListEventsResponse r;
+    ASSERT_TRUE(s->ListEvents(&ctx, req, &r).ok());
+    ASSERT_EQ(r.events_size(), 1);
+    EXPECT_EQ(r.events(0).tunnel(), "backup");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::DrainTunnelRequest req;
+    req.set_name("primary");
+    req.set_dry_run(true);
+    v1::DrainTunnelResponse r;
+    ASSERT_TRUE(s->DrainTunnel(&ctx, req, &r).ok());
+    EXPECT_EQ(r.tunnel().name(), "primary");
+    EXPECT_EQ(r.route_changes_size(), 1);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::UndrainTunnelResponse r;
+    EXPECT_TRUE(s->UndrainTunnel(&ctx, {}, &r).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::SetOverrideRequest req;
+    req.set_ttl_ms(-5);
+    v1::SetOverrideResponse r;
+    EXPECT_EQ(s->SetOverride(&ctx, req, &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ClearOverrideResponse r;
+    const grpc::Status st = s->ClearOverride(&ctx, {}, &r);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(st.error_message(), "tunnel \"primary\" has no override");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ReloadResponse r;
+    ASSERT_TRUE(s->Reload(&ctx, {}, &r).ok());
+    EXPECT_EQ(r.warnings_size(), 1);
+  }
+}
+
+TEST_F(ApiServerTest, WatchEventsStreamsInOrderAndEndsWithTheBackendsStatus) {
+  ApiServer server(backend);
+  std::string error;
+  ASSERT_TRUE(server.start(path, "", error)) << error;
+  auto s = stub();
+  grpc::ClientContext ctx;
+  v1::WatchEventsRequest req;
+  req.set_initial_state(true);
+  auto reader = s->WatchEvents(&ctx, req);
+  std::vector<std::string> got;
+  v1::WatchEventsResponse m;
+  while (reader->Read(&m)) got.push_back(m.has_tunnel() ? "state " + m.tunnel().name() : m.event().cause());
+  const grpc::Status st = reader->Finish();
+  EXPECT_EQ(got, (std::vector<std::string>{"state primary", "bfd down", "bfd up"}));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(st.error_message(), "wg-failoverd is stopping");
 }
 
 }  // namespace
