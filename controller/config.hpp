@@ -47,6 +47,10 @@
 //   (each 1..100000, reuse < suppress), half_life 15s (1s..1h), max_suppress 120s
 //   (half_life..24h).
 //   files larger than 16 MiB are refused.
+//   audit: optional (absent = no audit log); audit.file is required in it, an absolute path to a file
+//   (e.g. /var/log/wg-failover/audit.log) that gets one JSON line per route or BGP change
+//   (controller/audit_log.hpp). The daemon creates it (mode 0640) and reopens it on SIGHUP, so
+//   logrotate can move it away and then signal the daemon.
 
 #include <chrono>
 #include <cstdint>
@@ -215,6 +219,13 @@ struct BfdThreadConfig {
   friend bool operator==(const BfdThreadConfig&, const BfdThreadConfig&) = default;
 };
 
+// The audit log of route and BGP changes (controller/audit_log.hpp).
+struct AuditConfig {
+  std::string file;  // absolute
+
+  friend bool operator==(const AuditConfig&, const AuditConfig&) = default;
+};
+
 struct Config {
   std::string node;
   ApiConfig api;
@@ -226,6 +237,7 @@ struct Config {
   std::vector<TunnelConfig> tunnels;
   std::vector<RouteConfig> routes;
   PolicyConfig policy;
+  std::optional<AuditConfig> audit;  // no audit log without it
 
   const TunnelConfig* find_tunnel(std::string_view name) const;
   friend bool operator==(const Config&, const Config&) = default;

@@ -121,7 +121,8 @@ class Parser {
            }},
           {"tunnels", true, [&](auto& v, auto&) { tunnels_node.emplace(v); }},
           {"routes", false, [&](auto& v, auto&) { routes_node.emplace(v); }},
-          {"policy", false, [&](auto& v, auto& k) { policy(v, k, config.policy); }}});
+          {"policy", false, [&](auto& v, auto& k) { policy(v, k, config.policy); }},
+          {"audit", false, [&](auto& v, auto& k) { audit(v, k, config.audit.emplace()); }}});
     // Tunnels are read after the whole top level so that bfd_defaults applies wherever it appears.
     if (tunnels_node) tunnels(*tunnels_node, "tunnels", config);
     if (routes_node) {
@@ -336,6 +337,22 @@ class Parser {
            }},
           {"socket_group", false,
            [&](auto& v, auto& k) { set(out.socket_group, name(v, k, kMaxGroupLength)); }}});
+  }
+
+  void audit(const Node& node, const std::string& path, AuditConfig& out) {
+    walk(node, path,
+         {{"file", true, [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "an absolute path");
+             if (!text) return;
+             // Relative to what? The daemon's working directory is not the operator's.
+             if (!text->starts_with('/') || text->ends_with('/')) {
+               fail(
+                   v, k,
+                   quote(*text) + " must be an absolute path to a file, e.g. /var/log/wg-failover/audit.log");
+             } else {
+               out.file = *text;
+             }
+           }}});
   }
 
   void frr(const Node& node, const std::string& path, FrrConfig& out) {

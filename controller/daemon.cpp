@@ -37,6 +37,7 @@ Daemon::Daemon(std::string config_path, Config config)
       config_(std::move(config)),
       started_(std::chrono::system_clock::now()),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      systemd_(io_),
       core_([this](const TunnelEvent& e) {
         log_event(e);
         hub_.publish(e);
@@ -101,6 +102,9 @@ int Daemon::run() {
   if (!error.empty()) spdlog::warn("{}", error);
   spdlog::info("wg-failoverd {} running: node {}, {} tunnels, api {}", WGFO_VERSION, config_.node,
                config_.tunnels.size(), config_.api.socket);
+  systemd_.ready("node " + config_.node + ", " + std::to_string(config_.tunnels.size()) + " tunnels");
+  if (const auto every = systemd_.start_watchdog(); every.count() > 0)
+    spdlog::info("systemd watchdog: pinging every {} ms from the core thread", every.count() / 1000);
   startup_hold_.expires_after(kStartupHold);
   startup_hold_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -109,6 +113,7 @@ int Daemon::run() {
   });
   wait_signals();
   io_.run();
+  systemd_.stopping();
   hub_.close_all("wg-failoverd is stopping");
   api_.stop();
   l7_.stop();
@@ -129,7 +134,9 @@ void Daemon::wait_signals() {
 
 void Daemon::on_signal(int signo) {
   if (signo == SIGHUP) {
+    systemd_.reloading();
     const ReloadResult r = reload(false);
+    systemd_.ready("configuration " + std::string(r.errors.empty() ? "reloaded" : "reload rejected"));
     for (const std::string& w : r.warnings) spdlog::warn("reload: {}", w);
     if (r.errors.empty()) {
       spdlog::info("configuration reloaded from {}", config_path_);

@@ -40,6 +40,7 @@
 #include "controller/l7_check.hpp"
 #include "controller/quality_monitor.hpp"
 #include "controller/route_intent.hpp"
+#include "controller/systemd_notify.hpp"
 #include "controller/wireguard/link_monitor.hpp"
 #include "controller/wireguard_poller.hpp"
 #include "frr-integration/programmer.hpp"
@@ -129,6 +130,7 @@ class Daemon final : public api::ApiBackend {
   api::EventHub hub_;  // the core's events to WatchEvents streams
   asio::io_context io_;
   asio::signal_set signals_;
+  SystemdNotifier systemd_;
   bfd::io::SystemRandom random_;
   Core core_;
   std::unique_ptr<frr::Programmer> frr_;

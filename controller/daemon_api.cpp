@@ -290,7 +290,10 @@ grpc::Status Daemon::clear_override(const api::v1::ClearOverrideRequest& req,
 grpc::Status Daemon::reload(const api::v1::ReloadRequest& req, api::v1::ReloadResponse* resp) {
   const bool dry_run = req.dry_run();
   auto result = with_core<ReloadResult>([this, dry_run](const BfdSnapshot&) {
+    if (!dry_run) systemd_.reloading();
     ReloadResult r = reload(dry_run);
+    if (!dry_run)
+      systemd_.ready("configuration " + std::string(r.errors.empty() ? "reloaded" : "reload rejected"));
     if (!dry_run) {
       for (const std::string& w : r.warnings) spdlog::warn("reload: {}", w);
       if (r.errors.empty()) spdlog::info("configuration reloaded from {} (API)", config_path_);

@@ -65,6 +65,7 @@ struct QualitySample {
   std::uint32_t samples{0};  // probes that had an outcome in the window; 0 = no information
   std::optional<std::chrono::microseconds> rtt;
   double loss_percent{0};
+  std::optional<std::chrono::microseconds> jitter;  // mean RTT variation; reported, not judged
 };
 
 // N of the last M samples must be bad to enter DEGRADED, and N of the last M good to leave it.

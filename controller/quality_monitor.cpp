@@ -112,6 +112,7 @@ void QualityMonitor::tick() {
     q.samples = static_cast<std::uint32_t>(s.samples + s.lost);
     if (s.samples > 0) q.rtt = std::chrono::duration_cast<std::chrono::microseconds>(s.rtt_median);
     q.loss_percent = s.loss_percent;
+    if (s.samples > 1) q.jitter = std::chrono::duration_cast<std::chrono::microseconds>(s.jitter);
     spdlog::debug("quality {}: {} answered, {} lost ({:.1f} %), rtt median {} us, jitter {} us", name,
                   s.samples, s.lost, s.loss_percent,
                   std::chrono::duration_cast<std::chrono::microseconds>(s.rtt_median).count(),

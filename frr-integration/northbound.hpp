@@ -38,6 +38,9 @@ struct NbError {
   };
   Kind kind{Kind::Internal};
   std::string message;
+  // commit() only: how long the failed Create/Edit/Commit/Delete sequence took (commit-latency metrics
+  // count failures too). Zero for the other calls.
+  std::chrono::nanoseconds duration{0};
 
   bool retryable() const { return kind == Kind::Unavailable || kind == Kind::Busy || kind == Kind::Timeout; }
 };
@@ -53,6 +56,9 @@ struct Capabilities {
 struct CommitInfo {
   std::uint32_t transaction_id{0};  // 0 when FRR found nothing to change (ABORTED "no changes")
   bool changed{false};
+  // How long the whole Create/Edit/Commit/Delete sequence took, measured by the I/O layer (the
+  // reconciler reads no clock). Zero for an empty edit, which sends nothing.
+  std::chrono::nanoseconds duration{0};
 };
 
 class Northbound {

@@ -6,6 +6,7 @@
 //     and each one is a full copy of the running config.
 //   - Requests that crash FRR 8.4 (an empty Get path, an encoding other than JSON/XML, the two-phase
 //     commit phases) are never built (frr-grpc.md §0 #5, #7).
+//   - commit() times the whole sequence, DeleteCandidate included, for the commit-latency metric.
 //   - The connection watcher waits on the channel with a short deadline rather than forever, so the
 //     destructor can stop it within kWatchTick without any way to interrupt a blocking gRPC wait.
 // No retries: a failed call returns at once and NbError::retryable() tells the caller what to do.
@@ -139,6 +140,48 @@ class CandidateGuard {
   std::atomic<std::uint64_t>& orphaned_;
 };
 
+// The commit sequence proper; commit() times it.
+NbResult<CommitInfo> transact(pb::Northbound::Stub& rpc, std::chrono::milliseconds deadline,
+                              std::atomic<std::uint64_t>& orphaned, const Edit& edit,
+                              const std::string& comment) {
+  pb::CreateCandidateRequest create;
+  pb::CreateCandidateResponse created;
+  if (auto status = unary(rpc, deadline, &pb::Northbound::Stub::CreateCandidate, create, &created);
+      !status.ok()) {
+    // A CreateCandidate that timed out may still have made a candidate whose id we never learn.
+    return to_error("CreateCandidate", status);
+  }
+  const std::uint32_t id = created.candidate_id();
+  const CandidateGuard guard(rpc, deadline, id, orphaned);
+
+  pb::EditCandidateRequest change;
+  change.set_candidate_id(id);
+  for (const auto& pv : edit.update) set(change.add_update(), pv);
+  for (const auto& pv : edit.remove) set(change.add_delete_(), pv);
+  pb::EditCandidateResponse changed;
+  if (auto status = unary(rpc, deadline, &pb::Northbound::Stub::EditCandidate, change, &changed);
+      !status.ok()) {
+    return to_error("EditCandidate", status);
+  }
+
+  // Phase ALL only: PREPARE/APPLY/ABORT leave a dangling transaction that crashes 8.4 (§1.3).
+  pb::CommitRequest request;
+  request.set_candidate_id(id);
+  request.set_phase(pb::CommitRequest::ALL);
+  request.set_comment(comment);
+  pb::CommitResponse response;
+  const grpc::Status status = unary(rpc, deadline, &pb::Northbound::Stub::Commit, request, &response);
+  if (status.error_code() == grpc::StatusCode::ABORTED) return CommitInfo{};  // no changes to apply
+  if (!status.ok()) return to_error("Commit", status);
+  // OK with a message: running config took the change but an APPLY callback failed (§0 #8). The
+  // error text only ever arrives this way, since a non-OK status carries no response body.
+  if (!response.error_message().empty()) {
+    return NbError{Kind::ApplyFailed, "Commit: applied with errors: " + response.error_message()};
+  }
+  // transaction_id stays 0 on builds without the transaction database (Debian's).
+  return CommitInfo{.transaction_id = response.transaction_id(), .changed = true};
+}
+
 }  // namespace
 
 NorthboundClient::NorthboundClient(std::string target, NorthboundClientOptions options)
@@ -253,41 +296,13 @@ NbResult<std::string> NorthboundClient::get_config(const std::string& path) {
 
 NbResult<CommitInfo> NorthboundClient::commit(const Edit& edit, const std::string& comment) {
   if (edit.empty()) return CommitInfo{};  // FRR would only answer ABORTED "no changes"
-
-  pb::CreateCandidateRequest create;
-  pb::CreateCandidateResponse created;
-  if (auto status = stub_->call(&pb::Northbound::Stub::CreateCandidate, create, &created); !status.ok()) {
-    // A CreateCandidate that timed out may still have made a candidate whose id we never learn.
-    return to_error("CreateCandidate", status);
-  }
-  const std::uint32_t id = created.candidate_id();
-  const CandidateGuard guard(*stub_->rpc, options_.deadline, id, orphaned_candidates_);
-
-  pb::EditCandidateRequest change;
-  change.set_candidate_id(id);
-  for (const auto& pv : edit.update) set(change.add_update(), pv);
-  for (const auto& pv : edit.remove) set(change.add_delete_(), pv);
-  pb::EditCandidateResponse changed;
-  if (auto status = stub_->call(&pb::Northbound::Stub::EditCandidate, change, &changed); !status.ok()) {
-    return to_error("EditCandidate", status);
-  }
-
-  // Phase ALL only: PREPARE/APPLY/ABORT leave a dangling transaction that crashes 8.4 (§1.3).
-  pb::CommitRequest request;
-  request.set_candidate_id(id);
-  request.set_phase(pb::CommitRequest::ALL);
-  request.set_comment(comment);
-  pb::CommitResponse response;
-  const grpc::Status status = stub_->call(&pb::Northbound::Stub::Commit, request, &response);
-  if (status.error_code() == grpc::StatusCode::ABORTED) return CommitInfo{};  // no changes to apply
-  if (!status.ok()) return to_error("Commit", status);
-  // OK with a message: running config took the change but an APPLY callback failed (§0 #8). The
-  // error text only ever arrives this way, since a non-OK status carries no response body.
-  if (!response.error_message().empty()) {
-    return NbError{Kind::ApplyFailed, "Commit: applied with errors: " + response.error_message()};
-  }
-  // transaction_id stays 0 on builds without the transaction database (Debian's).
-  return CommitInfo{.transaction_id = response.transaction_id(), .changed = true};
+  const auto start = std::chrono::steady_clock::now();
+  NbResult<CommitInfo> result = transact(*stub_->rpc, options_.deadline, orphaned_candidates_, edit, comment);
+  // Stamped here, after transact() has returned: its CandidateGuard's DeleteCandidate is part of the
+  // sequence the caller waited for.
+  const auto took = std::chrono::steady_clock::now() - start;
+  std::visit([&](auto& r) { r.duration = took; }, result);
+  return result;
 }
 
 }  // namespace wgfo::frr

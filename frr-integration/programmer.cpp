@@ -1,5 +1,6 @@
 // Programmer: the worker thread around the Reconciler. The only shared state is the incoming desired
-// state and the status snapshot, both under mu_; the Reconciler itself is touched by the worker only.
+// state and the status snapshot, both under mu_; the Reconciler itself is touched by the worker only
+// (its observers run inside step(), outside mu_).
 
 #include "frr-integration/programmer.hpp"
 
@@ -25,15 +26,20 @@ Programmer::~Programmer() {
 }
 
 std::vector<std::string> Programmer::apply(FrrState desired) {
-  auto problems = validate(desired, validation_);
-  if (!problems.empty()) return problems;
+  return submit(std::move(desired)).problems;
+}
+
+ApplyResult Programmer::submit(FrrState desired) {
+  ApplyResult result;
+  result.problems = validate(desired, validation_);
+  if (!result.problems.empty()) return result;
   {
     const std::lock_guard lock(mu_);
     incoming_ = std::move(desired);
-    ++applied_;
+    result.version = ++applied_;
   }
   changed_.notify_all();
-  return {};
+  return result;
 }
 
 ProgrammerStatus Programmer::status() const {
@@ -59,7 +65,8 @@ void Programmer::run() {
     const std::uint64_t taken = applied_;
     lock.unlock();
     const auto now = Clock::now();
-    if (desired) reconciler_.set_desired(std::move(*desired), now);
+    // Numbered by apply() count: the version submit() named is the one the reports will carry.
+    if (desired) reconciler_.set_desired(std::move(*desired), taken, now);
     wake = reconciler_.step(now);
     lock.lock();
     snapshot_ = reconciler_.status();

@@ -6,12 +6,16 @@
 //     as such: a revert to the last accepted state that fails again must not become a hot loop.
 //   - A daemon answering from an unexpected module set (another daemon on that port, frr-grpc.md §0 #3)
 //     is treated as unreachable rather than written to.
+//   - A version converges "verified" only when no owned prefix is wrong in the kernel; a prefix that no
+//     tunnel can carry (no usable path, no kill switch) or that an operator route wins is not ours to
+//     judge, so it never holds the report back.
 
 #include "frr-integration/reconciler.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -27,6 +31,17 @@ Key key_of(const StaticRoute& r) {
 
 bool has_module(const Capabilities& caps, std::string_view module) {
   return std::find(caps.modules.begin(), caps.modules.end(), module) != caps.modules.end();
+}
+
+// Observers are the caller's code running on our thread: whatever they throw must not end the step.
+template <typename F, typename... Args>
+void notify(const F& observer, const Args&... args) {
+  if (!observer) return;
+  try {
+    observer(args...);
+  } catch (const std::exception& e) {
+    spdlog::error("frr: programmer observer failed: {}", e.what());
+  }
 }
 
 template <typename T>
@@ -99,8 +114,13 @@ Reconciler::Reconciler(Northbound& staticd, Northbound* bgpd, Ownership ownershi
 }
 
 void Reconciler::set_desired(FrrState desired, Clock::time_point now) {
+  set_desired(std::move(desired), version_ + 1, now);
+}
+
+void Reconciler::set_desired(FrrState desired, std::uint64_t version, Clock::time_point now) {
   desired_ = std::move(desired);
-  status_.desired_version = ++version_;
+  version_ = std::max(version, version_ + 1);
+  status_.desired_version = version_;
   // Leading edge: a change after a quiet spell goes out at once (a failover must not wait for a
   // window); changes that follow a send within `coalesce` wait for the window that send opened, and go
   // out together.
@@ -223,14 +243,23 @@ bool Reconciler::read(Daemon& d, Clock::time_point now) {
   return true;
 }
 
-bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh) {
+bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh, bool repair) {
   auto result = d.nb->commit(edit, "wg-failover desired state " + std::to_string(version_));
+  CommitReport report{.daemon = d.name, .version = version_, .repair = repair};
   if (auto* error = std::get_if<NbError>(&result)) {
+    report.duration = error->duration;
+    report.error = error->message;
     fail(d, *error, now, fresh);
-    return false;
+  } else {
+    const auto& info = std::get<CommitInfo>(result);
+    report.transaction_id = info.transaction_id;
+    report.changed = info.changed;
+    report.duration = info.duration;
+    report.ok = true;
+    ++d.status->commits;
   }
-  ++d.status->commits;
-  return true;
+  notify(options_.on_commit, report);
+  return report.ok;
 }
 
 void Reconciler::fail(Daemon& d, const NbError& error, Clock::time_point now, bool fresh) {
@@ -301,7 +330,22 @@ void Reconciler::sync(Clock::time_point now) {
     succeed(bgpd_);
   }
   const bool bgp_done = bgpd_.nb == nullptr || bgpd_.applied_version == version_;
-  if (staticd_.applied_version == version_ && bgp_done) status_.converged_version = version_;
+  if (staticd_.applied_version == version_ && bgp_done) {
+    status_.converged_version = version_;
+    if (announced_ < version_) {
+      // With read-back the kernel has the last word: a check is due even when staticd needed no edit.
+      if (fib_.read) {
+        fib_due_ = earliest(now + options_.fib_settle, fib_due_);
+      } else {
+        announce_converged(false, now);
+      }
+    }
+  }
+}
+
+void Reconciler::announce_converged(bool fib_verified, Clock::time_point now) {
+  announced_ = version_;
+  notify(options_.on_converged, version_, fib_verified, now);
 }
 
 void Reconciler::check_fib(Clock::time_point now) {
@@ -323,6 +367,7 @@ void Reconciler::check_fib(Clock::time_point now) {
   }
   std::map<IpPrefix, bool> installed;
   std::vector<IpPrefix> drifted;
+  std::size_t wrong = 0;  // owned prefixes not (yet) as zebra should have installed them
   for (const auto& f : static_view_.foreign) {  // operator paths compete with ours in zebra
     const auto it = by_prefix.find(f.prefix);
     if (f.vrf == "default" && it != by_prefix.end()) it->second.push_back(&f);
@@ -346,6 +391,7 @@ void Reconciler::check_fib(Clock::time_point now) {
       suspect_.erase(prefix);
       continue;
     }
+    ++wrong;
     if (++suspect_[prefix] >= 2) {
       drifted.push_back(prefix);
       suspect_.erase(prefix);
@@ -354,6 +400,9 @@ void Reconciler::check_fib(Clock::time_point now) {
     }
   }
   status_.installed = std::move(installed);
+  if (wrong == 0 && status_.converged_version == version_ && announced_ < version_) {
+    announce_converged(true, now);
+  }
   if (!drifted.empty()) repair(drifted, now);
 }
 
@@ -371,7 +420,7 @@ void Reconciler::repair(const std::vector<IpPrefix>& prefixes, Clock::time_point
   const auto schema = staticd_.schema.value_or(StaticdSchema::Frr8_4);
   const Plan out = diff(static_view_, bgp_view_, without, schema);
   ++status_.drift_repairs;
-  if (!out.staticd.empty() && !commit(staticd_, out.staticd, now, false)) return;
+  if (!out.staticd.empty() && !commit(staticd_, out.staticd, now, false, /*repair=*/true)) return;
   staticd_.stale = true;  // the next step re-reads and re-adds what target() wants
   if (fib_.read) fib_due_ = now + options_.fib_settle;
 }

@@ -21,6 +21,10 @@
 // daemon's target becomes the last state it accepted (so an APPLY-time error that FRR stored anyway is
 // undone) until a new desired state arrives. staticd and bgpd are separate: a bgpd failure never holds
 // back a route change.
+// Observers (ReconcilerOptions::on_commit, on_converged) let the daemon time commits, count failures,
+// stamp its audit log with FRR's transaction ids and measure detection-to-FIB latency. They are called
+// from step() and are given the times the caller passed in: the reconciler still reads no clock (a
+// commit's duration is measured by the Northbound implementation, the I/O layer).
 
 #include <chrono>
 #include <cstdint>
@@ -43,6 +47,19 @@ namespace wgfo::frr {
 
 using Clock = std::chrono::steady_clock;
 
+// One Create/Edit/Commit/Delete sequence sent to a daemon (a desired-state change, a re-push after a
+// restart, a periodic repair, or the withdrawal half of a FIB drift repair).
+struct CommitReport {
+  std::string daemon;                    // "staticd" or "bgpd"
+  std::uint64_t version{0};              // the desired version it carried (ProgrammerStatus::desired_version)
+  std::uint32_t transaction_id{0};       // FRR's; 0 = FRR had nothing to change (or keeps no transaction DB)
+  bool changed{false};                   // FRR changed its running config (CommitInfo::changed)
+  std::chrono::nanoseconds duration{0};  // as measured by the Northbound (CommitInfo / NbError::duration)
+  bool ok{false};
+  std::string error;   // NbError::message when !ok
+  bool repair{false};  // the withdrawal of drifted prefixes (check_fib), not a step towards `version`
+};
+
 struct ReconcilerOptions {
   std::chrono::milliseconds coalesce{5};
   std::chrono::milliseconds probe_interval{1000};
@@ -52,6 +69,17 @@ struct ReconcilerOptions {
   std::chrono::milliseconds backoff_max{2000};
   std::chrono::milliseconds fib_settle{20};
   std::chrono::milliseconds fib_grace{500};
+
+  // Observers, called from step() (the programmer's worker thread, with none of its locks held). They
+  // must be quick (post the report elsewhere); an exception they throw is logged and dropped.
+  // on_commit: after every commit() sent to staticd or bgpd, successful or not.
+  std::function<void(const CommitReport&)> on_commit;
+  // on_converged: once per desired version, when FRR holds it (ProgrammerStatus::converged_version
+  // reaches it). With kernel read-back (FibAccess::read set) at the first FIB check after that which
+  // finds every owned prefix as zebra should have installed it (fib_verified true, `at` = that check's
+  // `now`); without read-back in the step whose commits made FRR hold it (fib_verified false). A version
+  // superseded before it converged is never reported: a report for V covers every version before it.
+  std::function<void(std::uint64_t version, bool fib_verified, Clock::time_point at)> on_converged;
 };
 
 // Kernel read-back. Both functions empty = no read-back (unit tests of other behaviour, or a daemon
@@ -92,6 +120,9 @@ class Reconciler {
 
   // The desired state; already validated. Starts the coalescing window unless one is open.
   void set_desired(FrrState desired, Clock::time_point now);
+  // The same under a version the caller numbered (the programmer's apply() count, so that apply() can
+  // name the version it queued). Versions only grow: one not above the current becomes current + 1.
+  void set_desired(FrrState desired, std::uint64_t version, Clock::time_point now);
   // Does what is due at `now`; returns when it wants to be called again.
   Clock::time_point step(Clock::time_point now);
 
@@ -120,13 +151,14 @@ class Reconciler {
   bool read(Daemon& d, Clock::time_point now);
   // `fresh`: the edit was computed from a view read in the same step. Only then is a refusal the
   // desired state's fault; otherwise the view may be what was wrong, and it is re-read and retried.
-  bool commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh);
+  bool commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh, bool repair = false);
   void fail(Daemon& d, const NbError& error, Clock::time_point now, bool fresh);
   void count_restart(Daemon& d);
   void succeed(Daemon& d);
   FrrState target() const;
   void check_fib(Clock::time_point now);
   void repair(const std::vector<IpPrefix>& prefixes, Clock::time_point now);
+  void announce_converged(bool fib_verified, Clock::time_point now);
 
   Daemon staticd_;
   Daemon bgpd_;
@@ -148,6 +180,7 @@ class Reconciler {
   Clock::time_point next_reconcile_{};
   std::optional<Clock::time_point> fib_due_;
   std::map<IpPrefix, int> suspect_;  // prefixes wrong at the last FIB check -> how many checks in a row
+  std::uint64_t announced_{0};       // the last version on_converged reported
 
   ProgrammerStatus status_;
 };

@@ -136,11 +136,12 @@ run_cuts() {
   done
   lab_stop ha "send-$mode-$tx"
   lab_stop hb "recv-$mode-$tx"
-  lab_wait 5 grep -q '"received"' "$log" || { echo "no summary from the receiver" >&2; return; }
+  local summary
+  summary=$(wgfo_stream_summary "$log" 5) || { echo "no summary from the receiver" >&2; return; }
   # The gap of a cut: the longest one that began within 1 s after it (the cut's time is taken before
   # nft runs, and the receiver's clock starts within a few ms of ours).
-  grep '"received"' "$log" | jq -r --argjson cuts "$(printf '%s\n' "${cuts[@]}" | jq -s .)" '
-    .gaps as $g | $cuts[] as $c | ([$g[] | select(.at_ms >= $c - 20 and .at_ms <= $c + 1000) | .gap_ms] | max // 0)'
+  jq -r --argjson cuts "$(printf '%s\n' "${cuts[@]}" | jq -s .)" '
+    .gaps as $g | $cuts[] as $c | ([$g[] | select(.at_ms >= $c - 20 and .at_ms <= $c + 1000) | .gap_ms] | max // 0)' <<<"$summary"
 }
 
 stats() {   # stats VALUES...: "p50 p99 max" (nearest rank)
@@ -153,7 +154,6 @@ lab_init
 lab_two_sites_with_hosts
 echo "failover: $CUTS cuts per case, $(nproc) cores, FRR $(dpkg-query -W -f='${Version}' frr), $(date -u +%FT%TZ)"
 printf '%-7s %-10s %8s %8s %8s %8s %s\n' side timers "p50 ms" "p99 ms" "max ms" "detect" "(gap = longest stream interruption per cut)"
-declare -A ROWS
 for tx in $TIMERS; do
   for mode in $MODES; do
     RT=0
@@ -184,7 +184,6 @@ for tx in $TIMERS; do
       printf '%-7s %-10s %8s %8s %8s %8s n=%d, backup Downs meanwhile: %d\n' "$mode" "${tx}ms x 3" "$p50" "$p99" "$max" \
         "${detect}" "${#gaps[@]}" $((b1 - b0))
     fi
-    ROWS[$mode-$tx]="$p99"
     if [[ $tx == "${TIMERS##* }" && $HOG -gt 0 ]]; then
       # False failovers: no fault, one CPU hog, HOG seconds.
       d0=$(all_downs "$mode")

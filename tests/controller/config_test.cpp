@@ -90,6 +90,7 @@ TEST(Config, ShippedExampleFileLoads) {
   EXPECT_EQ(c.routes[1].prefix, IpPrefix::parse("2001:db8:20::/48"));
   EXPECT_EQ(c.routes[1].mode, RouteConfig::Mode::Ecmp);
   EXPECT_FALSE(c.routes[1].kill_switch);
+  EXPECT_EQ(c.audit, (AuditConfig{.file = "/var/log/wg-failover/audit.log"}));
 }
 
 TEST(Config, MinimalFileGetsTheDocumentedDefaults) {
@@ -234,6 +235,18 @@ TEST(Config, BfdThreadRealtimePriority) {
   const LoadResult d = load(valid());
   ASSERT_TRUE(d.config) << all_errors(d);
   EXPECT_EQ(d.config->bfd_thread.realtime_priority, 0);  // off unless asked for
+}
+
+TEST(Config, AuditLogIsOptionalAndNamesAnAbsoluteFile) {
+  const LoadResult r = load(edit(valid(), "node: site-a\n", "node: site-a\naudit: {file: /var/log/a.log}\n"));
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->audit, (AuditConfig{.file = "/var/log/a.log"}));
+  const LoadResult d = load(valid());
+  ASSERT_TRUE(d.config) << all_errors(d);
+  EXPECT_EQ(d.config->audit, std::nullopt);  // no audit log unless asked for
+  const LoadResult n = load(edit(valid(), "node: site-a\n", "node: site-a\naudit:\n"));
+  ASSERT_TRUE(n.config) << all_errors(n);
+  EXPECT_EQ(n.config->audit, std::nullopt);
 }
 
 TEST(Config, AcceptsNullForOptionalKeysAndWellKnownCommunities) {

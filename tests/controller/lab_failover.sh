@@ -47,8 +47,7 @@ stream() {
 }
 stream_result() {
   wait "$STREAM_PID" || lab_fail "stream sender $1 failed"
-  lab_wait 5 grep -q '"received"' "$(lab_log hb "recv$1")" || lab_fail "stream receiver $1 gave no summary"
-  R=$(grep '"received"' "$(lab_log hb "recv$1")")
+  R=$(wgfo_stream_summary "$(lab_log hb "recv$1")" 5) || lab_fail "stream receiver $1 gave no summary"
 }
 
 lab_init

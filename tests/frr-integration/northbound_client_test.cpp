@@ -166,6 +166,25 @@ TEST_F(NorthboundClientTest, CommitSendsCreateEditCommitAllDelete) {
   EXPECT_EQ(commits[0].comment, "wgfo:test");
 }
 
+TEST_F(NorthboundClientTest, CommitDurationCoversTheWholeSequence) {
+  // Lower bounds only: the fake holds its answers back this long, so the client cannot have been faster.
+  fake_.script(Rpc::Commit, fake::Outcome{.delay = 30ms});
+  fake_.script(Rpc::DeleteCandidate, fake::Outcome{.delay = 20ms});
+  const auto info = value_of(commit_and_expect_cleanup());
+  ASSERT_TRUE(info);
+  EXPECT_GE(info->duration, 50ms);                                         // DeleteCandidate included
+  EXPECT_EQ(value_of(client().commit(Edit{}, "nothing"))->duration, 0ns);  // nothing sent, nothing timed
+}
+
+TEST_F(NorthboundClientTest, FailedCommitCarriesItsDuration) {
+  fake_.script(Rpc::Commit,
+               fake::Outcome{.code = grpc::StatusCode::INVALID_ARGUMENT, .message = "no", .delay = 30ms});
+  const auto error = error_of(commit_and_expect_cleanup());
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->kind, Kind::Rejected);
+  EXPECT_GE(error->duration, 30ms);
+}
+
 TEST_F(NorthboundClientTest, EachCommitUsesAFreshCandidate) {
   ASSERT_TRUE(value_of(client().commit(sample_edit(), "one")));
   ASSERT_TRUE(value_of(client().commit(sample_edit(), "two")));

@@ -1,5 +1,6 @@
 // Reconciler (frr-integration/reconciler.hpp): adoption, coalescing, retries, refusals, restart
-// re-push and kernel read-back, driven step by step with a fake clock and an in-memory northbound.
+// re-push, kernel read-back and the observers (commit reports, convergence), driven step by step with a
+// fake clock and an in-memory northbound; and Programmer's version numbering.
 // The fake renders its route table in the JSON shape FRR 8.4 answers Get(CONFIG) with, and "applies"
 // a commit by taking the state the test says the commit should produce: the edits themselves are
 // checked by diff_test and against real FRR in the lab.
@@ -12,6 +13,7 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
+#include "frr-integration/programmer.hpp"
 #include "frr-integration/xpath.hpp"
 
 namespace wgfo::frr {
@@ -76,6 +78,7 @@ class FakeStaticd final : public Northbound {
   std::uint64_t epoch{1};
   int gets{0};
   std::function<void(const Edit&)> apply;  // how a successful commit changes `held`; default: after_commit
+  CommitInfo answer{1, true, 3ms};         // what a successful commit returns
 
   NbResult<Capabilities> get_capabilities() override {
     if (down) return NbError{NbError::Kind::Unavailable, "connection refused"};
@@ -100,7 +103,7 @@ class FakeStaticd final : public Northbound {
     } else {
       held = after_commit;
     }
-    return CommitInfo{1, true};
+    return answer;
   }
   std::uint64_t connection_epoch() const override { return epoch; }
 };
@@ -121,8 +124,20 @@ struct ReconcilerTest : ::testing::Test {
                 }};
   std::optional<Reconciler> rec;
   Clock::time_point now = kT0;
+  struct Converged {
+    std::uint64_t version;
+    bool fib_verified;
+    Clock::time_point at;
+    friend bool operator==(const Converged&, const Converged&) = default;
+  };
+  std::vector<CommitReport> reports;
+  std::vector<Converged> converged;
 
   void make(bool with_fib = false) {
+    options.on_commit = [this](const CommitReport& r) { reports.push_back(r); };
+    options.on_converged = [this](std::uint64_t v, bool fib_verified, Clock::time_point at) {
+      converged.push_back({v, fib_verified, at});
+    };
     rec.emplace(staticd, nullptr, ownership, options, with_fib ? fib : FibAccess{});
   }
   Clock::time_point step() { return rec->step(now); }
@@ -421,6 +436,162 @@ TEST_F(ReconcilerTest, KillSwitchBlackholeCountsAsInstalled) {
   now += options.fib_settle;
   step();
   EXPECT_TRUE(rec->status().installed.at(prefix("10.20.0.0/16")));
+}
+
+// ---- observers: commit reports and convergence ----
+
+TEST_F(ReconcilerTest, ASuccessfulCommitIsReportedWithItsVersionTransactionAndDuration) {
+  make();
+  step();
+  staticd.answer = CommitInfo{77, true, 4ms};
+  rec->set_desired(FrrState{.routes = {route("10.20.0.0/16", 10, {kWg0}, 4242)}}, 41, now);
+  staticd.after_commit = {route("10.20.0.0/16", 10, {kWg0}, 4242)};
+  step();
+  ASSERT_EQ(reports.size(), 1U);
+  const CommitReport& r = reports[0];
+  EXPECT_EQ(r.daemon, "staticd");
+  EXPECT_EQ(r.version, 41U);  // the caller's numbering
+  EXPECT_EQ(rec->status().desired_version, 41U);
+  EXPECT_EQ(r.transaction_id, 77U);
+  EXPECT_EQ(r.duration, 4ms);
+  EXPECT_TRUE(r.ok && r.changed && r.error.empty() && !r.repair);
+  // A version at or below the current one cannot go backwards.
+  rec->set_desired(FrrState{}, 7, now);
+  EXPECT_EQ(rec->status().desired_version, 42U);
+}
+
+TEST_F(ReconcilerTest, FailedCommitsAreReportedAndSoIsTheRetry) {
+  make();
+  step();
+  staticd.commit_errors = {{NbError::Kind::Busy, "running configuration is locked by another client", 2ms}};
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  step();
+  ASSERT_EQ(reports.size(), 1U);
+  EXPECT_FALSE(reports[0].ok);
+  EXPECT_EQ(reports[0].version, 1U);
+  EXPECT_EQ(reports[0].duration, 2ms);
+  EXPECT_NE(reports[0].error.find("locked"), std::string::npos);
+  EXPECT_TRUE(converged.empty());
+  now += options.backoff_min;
+  step();
+  ASSERT_EQ(reports.size(), 2U);
+  EXPECT_TRUE(reports[1].ok);
+  EXPECT_EQ(reports[1].version, 1U);
+  EXPECT_EQ(converged, (std::vector<Converged>{{1, false, now}}));
+}
+
+TEST_F(ReconcilerTest, ANoChangeCommitIsReportedWithTransactionZero) {
+  make();
+  step();
+  staticd.answer = CommitInfo{0, false, 1ms};  // FRR: ABORTED "no changes to apply"
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  step();
+  ASSERT_EQ(reports.size(), 1U);
+  EXPECT_TRUE(reports[0].ok);
+  EXPECT_FALSE(reports[0].changed);
+  EXPECT_EQ(reports[0].transaction_id, 0U);
+  EXPECT_EQ(reports[0].duration, 1ms);
+}
+
+TEST_F(ReconcilerTest, ConvergedOncePerVersionWithoutReadBackAndNeverForARefusedOne) {
+  staticd.held = {route("10.20.0.0/16", 10, {kWg0}, 4242)};
+  make();
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});  // already held: converges without a commit
+  step();
+  EXPECT_TRUE(reports.empty());
+  EXPECT_EQ(converged, (std::vector<Converged>{{1, false, kT0}}));
+  now += options.reconcile_interval;  // a periodic re-read that finds nothing to do: no second report
+  step();
+  EXPECT_EQ(converged.size(), 1U);
+  // Refused twice: once from the cached view (retried after a re-read), once from a fresh one (final).
+  staticd.commit_errors = {{NbError::Kind::Rejected, "Commit: INVALID_ARGUMENT: no"},
+                           {NbError::Kind::Rejected, "Commit: INVALID_ARGUMENT: no"}};
+  want({route("10.20.0.0/16", 20, {kWg1}, 4242)});
+  for (int i = 0; i < 10; ++i) {
+    now += 100ms;
+    step();
+  }
+  EXPECT_EQ(converged.size(), 1U);
+  ASSERT_EQ(reports.size(), 2U);
+  EXPECT_FALSE(reports[1].ok);
+  EXPECT_EQ(reports[1].version, 2U);
+}
+
+TEST_F(ReconcilerTest, WithReadBackConvergedWaitsForTheKernelToMatch) {
+  make(/*with_fib=*/true);
+  step();
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  step();
+  ASSERT_EQ(reports.size(), 1U);
+  EXPECT_EQ(rec->status().converged_version, 1U);
+  EXPECT_TRUE(converged.empty());  // FRR holds it; the kernel has not been looked at
+  now += options.fib_settle;
+  step();  // zebra has not installed it yet
+  EXPECT_EQ(rec->status().fib_checks, 1U);
+  EXPECT_TRUE(converged.empty());
+  kernel = {kernel_route("10.20.0.0/16", 10)};
+  now += options.fib_grace;
+  step();
+  EXPECT_EQ(rec->status().fib_checks, 2U);
+  EXPECT_EQ(converged, (std::vector<Converged>{{1, true, now}}));
+  now += options.probe_interval;  // later checks that match again report nothing new
+  step();
+  EXPECT_EQ(converged.size(), 1U);
+}
+
+TEST_F(ReconcilerTest, WithReadBackAChangeWithoutStaticEditIsCheckedToo) {
+  staticd.held = {route("10.20.0.0/16", 10, {kWg0}, 4242)};
+  kernel = {kernel_route("10.20.0.0/16", 10)};
+  make(/*with_fib=*/true);
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  EXPECT_EQ(step(), now + options.fib_settle);  // a check is due though nothing was committed
+  EXPECT_TRUE(staticd.commits.empty());
+  EXPECT_TRUE(converged.empty());
+  now += options.fib_settle;
+  step();
+  EXPECT_EQ(converged, (std::vector<Converged>{{1, true, now}}));
+}
+
+TEST_F(ReconcilerTest, AThrowingObserverDoesNotEndTheStep) {
+  make();
+  options.on_commit = [](const CommitReport&) { throw std::runtime_error("observer bug"); };
+  rec.emplace(staticd, nullptr, ownership, options, FibAccess{});
+  step();
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  EXPECT_NO_THROW(step());
+  EXPECT_EQ(rec->status().converged_version, 1U);
+  EXPECT_EQ(converged.size(), 1U);
+}
+
+// ---- Programmer: apply() numbering ----
+
+TEST(ProgrammerVersionTest, SubmitNamesTheVersionTheReportsCarry) {
+  auto owned = std::make_unique<FakeStaticd>();
+  FakeStaticd* fake = owned.get();
+  fake->after_commit = {route("10.20.0.0/16", 10, {kWg0}, 4242)};
+  std::mutex mu;
+  std::vector<std::uint64_t> converged;
+  ReconcilerOptions options;
+  options.on_converged = [&](std::uint64_t v, bool, Clock::time_point) {
+    const std::lock_guard lock(mu);
+    converged.push_back(v);
+  };
+  Programmer programmer(std::move(owned), nullptr, ValidationContext{}, options);
+  const ApplyResult bad = programmer.submit(FrrState{.routes = {route("10.20.0.0/16", 10, {})}});
+  EXPECT_TRUE(bad.version == 0 && !bad.problems.empty());
+  const ApplyResult first = programmer.submit(FrrState{.routes = fake->after_commit});
+  EXPECT_TRUE(first.version == 1 && first.problems.empty());
+  ASSERT_TRUE(programmer.wait_converged(10s));
+  EXPECT_EQ(programmer.status().desired_version, 1U);
+  EXPECT_TRUE(programmer.apply(FrrState{.routes = fake->after_commit}).empty());  // version 2
+  const ApplyResult third = programmer.submit(FrrState{.routes = fake->after_commit});
+  EXPECT_EQ(third.version, 3U);
+  ASSERT_TRUE(programmer.wait_converged(10s));
+  EXPECT_EQ(programmer.status().desired_version, 3U);
+  const std::lock_guard lock(mu);
+  ASSERT_FALSE(converged.empty());
+  EXPECT_EQ(converged.front(), 1U);
+  EXPECT_EQ(converged.back(), 3U);  // 2 may have been merged into 3 and never reported on its own
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #   wgfo_field SITE TUNNEL JQ    print one field of `show tunnels --json` for TUNNEL (jq path, e.g. .bfd.state)
 #   wgfo_now_ms            wall clock in ms
 #   wgfo_rfc3339_ms TIME   an RFC 3339 time with ms (the CLI's format) as epoch ms
+#   wgfo_stream_summary LOG SECONDS   wait for wgfo_stream recv's summary in LOG and print it (the
+#                          summary can be tens of kB, so a reader may see it half written: wait for a
+#                          line that parses, not just for the key)
 # Every site has its own /run, so the daemon's default socket /run/wg-failover/api.sock is per site.
 
 : "${WGFO_BUILD_DIR:?WGFO_BUILD_DIR must point at the build directory}"
@@ -16,6 +19,12 @@ WGFO_CLI=$WGFO_BUILD_DIR/controller/wg-failover
 wgfo_now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
 
 wgfo_rfc3339_ms() { date -u -d "$1" +%s%3N; }
+
+wgfo_stream_summary() {
+  lab_wait "$2" _wgfo_summary_done "$1" || return 1
+  grep '"received"' "$1" | jq -c .
+}
+_wgfo_summary_done() { grep '"received"' "$1" 2>/dev/null | jq -e .received >/dev/null 2>&1; }
 
 wgfo_start() {
   local site=$1 conf=$LAB_DIR/sites/$1/wgfo.yaml
