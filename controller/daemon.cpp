@@ -19,14 +19,14 @@ void log_event(const TunnelEvent& e) {
   spdlog::info("tunnel {}: {} -> {} ({})", e.tunnel, to_string(e.from), to_string(e.to), e.cause);
 }
 
-std::unique_ptr<frr::Programmer> make_programmer(const FrrConfig& c) {
+std::unique_ptr<frr::Programmer> make_programmer(const FrrConfig& c, frr::ReconcilerOptions options) {
   std::unique_ptr<frr::Northbound> bgpd;
   if (c.bgpd) bgpd = std::make_unique<frr::NorthboundClient>(c.bgpd->to_string());
   frr::ValidationContext validation;
   validation.ownership = ownership_of(c);
   frr::FibAccess fib{[] { return frr::read_fib(); }, frr::interface_index_if_up};
   return std::make_unique<frr::Programmer>(std::make_unique<frr::NorthboundClient>(c.staticd.to_string()),
-                                           std::move(bgpd), std::move(validation), frr::ReconcilerOptions{},
+                                           std::move(bgpd), std::move(validation), std::move(options),
                                            std::move(fib));
 }
 
@@ -38,11 +38,13 @@ Daemon::Daemon(std::string config_path, Config config)
       started_(std::chrono::system_clock::now()),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       systemd_(io_),
+      metrics_tick_(io_),
       core_([this](const TunnelEvent& e) {
         log_event(e);
         hub_.publish(e);
+        observer_.on_event(e, std::chrono::steady_clock::now());
       }),
-      frr_(make_programmer(config_.frr)),
+      frr_(make_programmer(config_.frr, frr_observers())),
       startup_hold_(io_),
       policy_timer_(io_),
       bfd_(
@@ -60,6 +62,7 @@ Daemon::Daemon(std::string config_path, Config config)
           [this](link::LinkMonitor::Status st, const std::string& detail) { on_link_status(st, detail); }),
       quality_(io_,
                [this](const std::string& tunnel, const QualitySample& q) {
+                 observer_.metrics().on_quality(tunnel, q);
                  core_.on_quality(tunnel, q, now());
                  after_core_input();
                }),
@@ -70,7 +73,7 @@ Daemon::Daemon(std::string config_path, Config config)
           }),
       wg_(
           [this](const std::string& tunnel, const wg::PeerProgress& p) {
-            asio::post(io_, [this, tunnel, s = p.rx_stalled] { on_wireguard(tunnel, s); });
+            asio::post(io_, [this, tunnel, p] { on_wireguard(tunnel, p); });
           },
           [](const std::string& ifname) { return wg::make_source(ifname); }),
       api_(*this) {}
@@ -86,12 +89,15 @@ Daemon::~Daemon() {
 }
 
 int Daemon::run() {
+  observer_.apply(config_);
+  if (auto error = observer_.listen_metrics(config_.metrics.listen)) spdlog::error("{}", *error);
   if (auto error = link_.start())
     spdlog::error("link monitor: {}; interface changes are seen only through BFD", *error);
   watch_wireguard();
   quality_.apply(config_);
   l7_.apply(config_);
   bfd_.start();
+  tick_metrics();
   apply_bfd_priority(0);
   bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
@@ -114,6 +120,7 @@ int Daemon::run() {
   wait_signals();
   io_.run();
   systemd_.stopping();
+  observer_.flush();
   hub_.close_all("wg-failoverd is stopping");
   api_.stop();
   l7_.stop();
@@ -177,6 +184,7 @@ Daemon::ReloadResult Daemon::reload(bool dry_run) {
   const int old_priority = config_.bfd_thread.realtime_priority;
   config_ = std::move(next);
   apply_bfd_priority(old_priority);
+  observer_.apply(config_);
   bfd_.apply(core_.apply_config(config_, now()));
   watch_wireguard();
   quality_.apply(config_);
@@ -233,7 +241,9 @@ void Daemon::on_link_status(link::LinkMonitor::Status status, const std::string&
   after_core_input();
 }
 
-void Daemon::on_wireguard(const std::string& tunnel, bool rx_stalled) {
+void Daemon::on_wireguard(const std::string& tunnel, const wg::PeerProgress& p) {
+  if (p.sampled) observer_.metrics().on_wireguard(tunnel, p, p.rx_bytes, p.tx_bytes);
+  const bool rx_stalled = p.rx_stalled;
   auto [it, inserted] = wg_stalled_.try_emplace(tunnel, rx_stalled);
   if (!inserted && it->second == rx_stalled) return;
   it->second = rx_stalled;
@@ -268,14 +278,45 @@ void Daemon::push_routes() {
   const TunnelRoutingOf routing_of = routing_from(core_);
   if (!routes_released_) {
     for (const auto& t : config_.tunnels) {
-      if (!usable(routing_of(t.name).state)) return;
+      if (!usable(routing_of(t.name).state)) {
+        observer_.on_routes_held();
+        return;
+      }
     }
     routes_released_ = true;
     startup_hold_.cancel();
   }
-  for (const std::string& problem : frr_->apply(route_intent(config_, routing_of))) {
-    spdlog::error("routes not sent to FRR: {}", problem);
-  }
+  const frr::ApplyResult r = frr_->submit(route_intent(config_, routing_of));
+  for (const std::string& problem : r.problems) spdlog::error("routes not sent to FRR: {}", problem);
+  if (r.version == 0) return;
+  std::vector<std::pair<std::string, TunnelState>> states;
+  for (const auto& t : config_.tunnels) states.emplace_back(t.name, routing_of(t.name).state);
+  observer_.on_routes(r.version, route_views(config_, routing_of), std::move(states),
+                      std::chrono::system_clock::now());
+}
+
+frr::ReconcilerOptions Daemon::frr_observers() {
+  frr::ReconcilerOptions o;
+  o.on_commit = [this](const frr::CommitReport& r) {
+    asio::post(io_, [this, r] { observer_.on_commit(r); });
+  };
+  o.on_converged = [this](std::uint64_t version, bool fib_verified, frr::Clock::time_point at) {
+    asio::post(io_, [this, version, fib_verified, at] { observer_.on_converged(version, fib_verified, at); });
+  };
+  return o;
+}
+
+void Daemon::tick_metrics() {
+  bfd_.snapshot([this](std::vector<bfd::io::SessionStatus> sessions, bfd::io::IoCounters) {
+    asio::post(io_, [this, sessions = std::move(sessions)] {
+      observer_.metrics().set_tunnels(core_.tunnels(sessions, now()));
+      observer_.metrics().on_frr(frr_->status());
+    });
+  });
+  metrics_tick_.expires_after(kMetricsInterval);
+  metrics_tick_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) tick_metrics();
+  });
 }
 
 }  // namespace wgfo

@@ -15,6 +15,8 @@
 //                 goes down or disappears makes its tunnel DOWN at once, without waiting for BFD
 //   (core)        QualityMonitor: quality probes and the probe responder, also on io_
 //   (core)        L7Monitor: the optional TCP check through each tunnel, also on io_
+//   (core)        Observer: metrics (served by prometheus-cpp's own HTTP threads) and the audit log;
+//                 the programmer's commit and convergence reports are posted to it on io_
 //
 // Start-up: routes are first pushed when every tunnel is usable or after kStartupHold, whichever
 // comes first. BFD needs a second or so to come up after a restart; pushing at once would withdraw
@@ -38,6 +40,7 @@
 #include "controller/config.hpp"
 #include "controller/core.hpp"
 #include "controller/l7_check.hpp"
+#include "controller/observer.hpp"
 #include "controller/quality_monitor.hpp"
 #include "controller/route_intent.hpp"
 #include "controller/systemd_notify.hpp"
@@ -76,6 +79,7 @@ class Daemon final : public api::ApiBackend {
   static constexpr std::chrono::seconds kStartupHold{3};
   // How long an RPC waits for the core thread before answering UNAVAILABLE.
   static constexpr std::chrono::seconds kCoreCallTimeout{5};
+  static constexpr std::chrono::seconds kMetricsInterval{1};
 
  private:
   struct BfdSnapshot {
@@ -113,6 +117,8 @@ class Daemon final : public api::ApiBackend {
   static grpc::Status respond(Mutation m, Resp* resp);  // a Mutation into a mutating RPC's response
   // Core thread: hands the route intent for the current tunnel states to the programmer.
   void push_routes();
+  // The programmer's commit and convergence reports, posted to the observer on the core thread.
+  frr::ReconcilerOptions frr_observers();
   static TunnelRoutingOf routing_from(const Core& core);  // a core's view of the tunnels, for route_intent
   // Core thread: arms policy_timer_ at the core's next deadline (hold-down, reuse, override, rotation).
   void arm_policy_timer();
@@ -121,7 +127,9 @@ class Daemon final : public api::ApiBackend {
   static Instant now();
   void on_link_event(const link::LinkEvent& e);
   void on_link_status(link::LinkMonitor::Status status, const std::string& detail);
-  void on_wireguard(const std::string& tunnel, bool rx_stalled);
+  void on_wireguard(const std::string& tunnel, const wg::PeerProgress& p);
+  // Core thread, every second: the tunnel views and FRR status into the metrics.
+  void tick_metrics();
   void watch_wireguard();
 
   std::string config_path_;
@@ -131,6 +139,8 @@ class Daemon final : public api::ApiBackend {
   asio::io_context io_;
   asio::signal_set signals_;
   SystemdNotifier systemd_;
+  Observer observer_;
+  asio::steady_timer metrics_tick_;
   bfd::io::SystemRandom random_;
   Core core_;
   std::unique_ptr<frr::Programmer> frr_;

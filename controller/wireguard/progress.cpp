@@ -30,6 +30,9 @@ PeerProgress ProgressTracker::observe(const PeerStats& sample, Clock::time_point
   PeerProgress out;
   out.public_key = sample.public_key;
   out.handshake_age = age_of(sample.last_handshake, wall_now);
+  out.sampled = true;
+  out.rx_bytes = sample.rx_bytes;
+  out.tx_bytes = sample.tx_bytes;
 
   auto [it, inserted] = peers_.try_emplace(sample.public_key);
   State& s = it->second;

@@ -56,6 +56,11 @@ struct PeerProgress {
   bool idle{false};            // neither counter moved since the previous sample (false on the first)
   bool counters_reset{false};  // this sample restarted tracking (rx or tx went backwards)
   bool first_sample{false};    // tracking (re)starts here: nothing to compare with
+  // The sample's own counters (for metrics); sampled is false when the peer could not be read, and
+  // then nothing in here comes from a sample.
+  bool sampled{false};
+  std::uint64_t rx_bytes{0};
+  std::uint64_t tx_bytes{0};
 };
 
 class ProgressTracker {

@@ -27,6 +27,7 @@ node: $1
 frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
 bfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}
 policy: {fail_back_hold_down: 3s}
+audit: {file: $LAB_DIR/sites/$2/audit.log}
 tunnels:
   - {name: primary, interface: wg0, local_address: $(lab_addr "$2" 0), peer_address: $(lab_addr "$3" 0)}
   - {name: backup, interface: wg1, local_address: $(lab_addr "$2" 1), peer_address: $(lab_addr "$3" 1)}
@@ -83,6 +84,20 @@ jq -e --argjson d "$detect" '.max_gap_ms <= $d + 50' <<<"$r" >/dev/null ||
   lab_fail "gap ${gap} ms exceeds detection time ${detect} ms + 50 ms"
 route_is a 10.20.0.0/16 wg1 || lab_fail "site a: 10.20/16 is '$(lab_route_dev a 10.20.0.0/16)', not wg1"
 say "traffic continued on wg1 after a ${gap} ms gap (detection time ${detect} ms, bound $((detect + 50)) ms)"
+
+# The failover as metrics (a scrape of site a's endpoint, default 127.0.0.1:9470) and as audit line.
+metric() { lab_exec a curl -sf http://127.0.0.1:9470/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
+fib_count() { [[ $(metric wgfailover_detection_to_fib_seconds_count) -ge 1 ]] 2>/dev/null; }
+lab_wait 3 fib_count || lab_fail "no detection-to-FIB sample after the failover: $(metric wgfailover_detection_to_fib_seconds_count)"
+downs=$(metric 'wgfailover_tunnel_transitions_total{from="up",to="down",tunnel="primary"}')
+[[ ${downs:-0} -ge 1 ]] || lab_fail "metrics show no up->down transition of primary: $(lab_exec a curl -sf http://127.0.0.1:9470/metrics | grep transitions)"
+fib_s=$(metric wgfailover_detection_to_fib_seconds_sum)
+say "metrics: primary up->down transitions ${downs}, detection-to-FIB $(metric wgfailover_detection_to_fib_seconds_count) sample(s), sum ${fib_s} s"
+audit=$(jq -c 'select(.prefix == "10.20.0.0/16" and .after.active == ["backup"])' "$LAB_DIR/sites/a/audit.log" | tail -n 1)
+jq -e '.before.active == ["primary"] and (.cause | any(.tunnel == "primary" and .to == "down"))
+       and .tunnels.primary == "down" and (.frr.staticd.transaction_id | type == "number")' <<<"$audit" >/dev/null ||
+  lab_fail "no audit line for the failover of 10.20/16: $(tail -n 3 "$LAB_DIR/sites/a/audit.log")"
+say "audit: $audit"
 
 # ---- 2. restore: hold-down, then back with no loss -----------------------------------------------------
 stream 2 9000
