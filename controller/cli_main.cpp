@@ -12,7 +12,10 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <tuple>
 
 #include "controller/cli/format.hpp"
 #include "wgfailover/v1/failover.grpc.pb.h"
@@ -47,8 +50,19 @@ int fail_status(const grpc::Status& s, const std::string& path) {
   return 1;
 }
 
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  return static_cast<bool>(in);
+}
+
 struct Options {
   std::string socket = "/run/wg-failover/api.sock";
+  std::string server;  // HOST:PORT of api.tcp (mutual TLS) instead of the socket
+  std::string cert, key, ca;
+  std::string target() const { return server.empty() ? socket : server; }
   bool json = false;
   bool dry_run = false;
   std::string tunnel;
@@ -66,7 +80,7 @@ int unary(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const R
   ctx.set_deadline(std::chrono::system_clock::now() + deadline);
   Resp resp;
   const grpc::Status s = (stub.*method)(&ctx, req, &resp);
-  if (!s.ok()) return fail_status(s, o.socket);
+  if (!s.ok()) return fail_status(s, o.target());
   std::cout << render(resp);
   return 0;
 }
@@ -87,7 +101,7 @@ int watch(Stub& stub, const Options& o) {
   v1::WatchEventsResponse msg;
   while (reader->Read(&msg)) std::cout << wgfo::cli::watch_line(msg, o.json) << std::flush;
   const grpc::Status s = reader->Finish();
-  return s.ok() ? 0 : fail_status(s, o.socket);
+  return s.ok() ? 0 : fail_status(s, o.target());
 }
 
 }  // namespace
@@ -97,6 +111,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Options o;
   app.add_option("--socket,-s", o.socket, "wg-failoverd API socket");
+  app.add_option("--server", o.server,
+                 "HOST:PORT of the daemon's api.tcp (mutual TLS) instead of the socket");
+  app.add_option("--cert", o.cert, "with --server: this client's certificate (PEM)");
+  app.add_option("--key", o.key, "with --server: its private key (PEM)");
+  app.add_option("--ca", o.ca, "with --server: the CA that signed the daemon's certificate (PEM)");
 
   CLI::App* show = app.add_subcommand("show", "show state");
   show->require_subcommand(1);
@@ -142,12 +161,26 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (std::string problem = socket_problem(o.socket); !problem.empty()) {
+  std::string problem = o.server.empty() ? socket_problem(o.socket) : "";
+  grpc::SslCredentialsOptions tls;
+  if (!o.server.empty()) {
+    for (auto [file, flag, into] : {std::tuple{&o.cert, "--cert", &tls.pem_cert_chain},
+                                    std::tuple{&o.key, "--key", &tls.pem_private_key},
+                                    std::tuple{&o.ca, "--ca", &tls.pem_root_certs}}) {
+      if (file->empty())
+        problem = "--server needs --cert, --key and --ca (the API over TCP is mutual TLS)";
+      else if (!read_file(*file, *into))
+        problem = std::string(flag) + " " + *file + ": cannot read it";
+      if (!problem.empty()) break;
+    }
+  }
+  if (!problem.empty()) {
     std::cerr << "wg-failover: " << problem << '\n';
     return 2;
   }
   auto stub = v1::FailoverService::NewStub(
-      grpc::CreateChannel("unix:" + o.socket, grpc::InsecureChannelCredentials()));
+      o.server.empty() ? grpc::CreateChannel("unix:" + o.socket, grpc::InsecureChannelCredentials())
+                       : grpc::CreateChannel(o.server, grpc::SslCredentials(tls)));
   const auto now = [] { return std::chrono::system_clock::now(); };
   namespace f = wgfo::cli;
 

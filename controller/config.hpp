@@ -171,9 +171,27 @@ struct PolicyConfig {
   friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
 };
 
+// api.tcp: gRPC over TCP with mutual TLS, for network automation on other hosts. Every client whose
+// certificate client_ca signed may read; only those whose certificate common name is listed in
+// mutating_clients may change anything (a dry run changes nothing and is allowed to all).
+struct ApiTcpConfig {
+  HostPort listen;
+  std::string cert;       // PEM, the server's certificate chain
+  std::string key;        // PEM, its private key
+  std::string client_ca;  // PEM, the CA(s) whose client certificates are accepted
+  std::vector<std::string> mutating_clients;
+
+  friend bool operator==(const ApiTcpConfig&, const ApiTcpConfig&) = default;
+};
+
 struct ApiConfig {
-  std::string socket{"/run/wg-failover/api.sock"};
+  std::string socket{"/run/wg-failover/api.sock"};  // read and change, for socket_group
   std::string socket_group{"frrvty"};
+  // Optional second socket that serves the read-only RPCs only (and dry runs), e.g. for monitoring
+  // users; read_only_group empty = the daemon's own group.
+  std::string read_only_socket;
+  std::string read_only_group;
+  std::optional<ApiTcpConfig> tcp;
 
   friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };

@@ -318,41 +318,60 @@ class Parser {
 
   // ---- sections ----
 
+  // An absolute path to a file (relative to what? the daemon's working directory is not the operator's).
+  std::optional<std::string> file_path(const Node& v, const std::string& key, std::string_view example,
+                                       std::size_t max_len = 4096) {
+    const auto text = scalar(v, key, "an absolute path");
+    if (!text) return std::nullopt;
+    if (!text->starts_with('/') || text->ends_with('/')) {
+      fail(v, key, quote(*text) + " must be an absolute path to a file, e.g. " + std::string(example));
+      return std::nullopt;
+    }
+    if (text->size() > max_len) {
+      fail(v, key,
+           "the path is " + std::to_string(text->size()) + " bytes; at most " + std::to_string(max_len));
+      return std::nullopt;
+    }
+    return text;
+  }
+
   void api(const Node& node, const std::string& path, ApiConfig& out) {
+    const auto socket = [&](std::string& field) {
+      return
+          [&](auto& v, auto& k) { set(field, file_path(v, k, "/run/wg-failover/api.sock", kMaxSocketPath)); };
+    };
+    const auto group = [&](std::string& field) {
+      return [&](auto& v, auto& k) { set(field, name(v, k, kMaxGroupLength)); };
+    };
     walk(node, path,
-         {{"socket", false,
-           [&](auto& v, auto& k) {
-             const auto text = scalar(v, k, "an absolute path");
-             if (!text) return;
-             if (!text->starts_with('/') || text->ends_with('/')) {
-               fail(v, k,
-                    quote(*text) + " must be an absolute path to a file, e.g. /run/wg-failover/api.sock");
-             } else if (text->size() > kMaxSocketPath) {
-               fail(v, k,
-                    "the path is " + std::to_string(text->size()) +
-                        " bytes; a Unix socket path may have at most " + std::to_string(kMaxSocketPath));
-             } else {
-               out.socket = *text;
-             }
-           }},
-          {"socket_group", false,
-           [&](auto& v, auto& k) { set(out.socket_group, name(v, k, kMaxGroupLength)); }}});
+         {{"socket", false, socket(out.socket)},
+          {"socket_group", false, group(out.socket_group)},
+          {"read_only_socket", false, socket(out.read_only_socket)},
+          {"read_only_group", false, group(out.read_only_group)},
+          {"tcp", false, [&](auto& v, auto& k) { api_tcp(v, k, out.tcp.emplace()); }}});
+  }
+
+  void api_tcp(const Node& node, const std::string& path, ApiTcpConfig& out) {
+    const auto pem = [&](std::string& field, const char* example) {
+      return [&field, example, this](auto& v, auto& k) { set(field, file_path(v, k, example)); };
+    };
+    walk(node, path,
+         {{"listen", true,
+           [&](auto& v, auto& k) { set(out.listen, host_port(v, k, HostPort::Host::IpOnly)); }},
+          {"cert", true, pem(out.cert, "/etc/wg-failover/tls/server.crt")},
+          {"key", true, pem(out.key, "/etc/wg-failover/tls/server.key")},
+          {"client_ca", true, pem(out.client_ca, "/etc/wg-failover/tls/client-ca.crt")},
+          {"mutating_clients", false, [&](auto& v, auto& k) {
+             list(v, k, "client certificate common names", 64, [&](auto& v2, auto& k2) {
+               set(out.mutating_clients.emplace_back(), scalar(v2, k2, "a name"));
+             });
+           }}});
   }
 
   void audit(const Node& node, const std::string& path, AuditConfig& out) {
-    walk(node, path,
-         {{"file", true, [&](auto& v, auto& k) {
-             const auto text = scalar(v, k, "an absolute path");
-             if (!text) return;
-             // Relative to what? The daemon's working directory is not the operator's.
-             if (!text->starts_with('/') || text->ends_with('/')) {
-               fail(
-                   v, k,
-                   quote(*text) + " must be an absolute path to a file, e.g. /var/log/wg-failover/audit.log");
-             } else {
-               out.file = *text;
-             }
-           }}});
+    walk(node, path, {{"file", true, [&](auto& v, auto& k) {
+                         set(out.file, file_path(v, k, "/var/log/wg-failover/audit.log"));
+                       }}});
   }
 
   void frr(const Node& node, const std::string& path, FrrConfig& out) {

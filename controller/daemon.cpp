@@ -101,7 +101,7 @@ int Daemon::run() {
   apply_bfd_priority(0);
   bfd_.apply(core_.apply_config(config_, now()));
   std::string error;
-  if (!api_.start(config_.api.socket, config_.api.socket_group, error)) {
+  if (!api_.start(config_.api, error)) {
     spdlog::critical("{}", error);
     return 1;
   }
@@ -167,8 +167,8 @@ Daemon::ReloadResult Daemon::reload(bool dry_run) {
     return out;
   }
   Config next = std::move(*r.config);
-  if (next.api.socket != config_.api.socket || next.api.socket_group != config_.api.socket_group)
-    out.warnings.emplace_back("api.socket and api.socket_group changes take effect at the next restart");
+  if (next.api != config_.api)
+    out.warnings.emplace_back("api section changes take effect at the next restart");
   if (next.frr != config_.frr)
     out.warnings.emplace_back("frr section changes take effect at the next restart");
   next.api = config_.api;

@@ -20,6 +20,13 @@
 namespace wgfo::api {
 namespace {
 
+ApiConfig socket_config(const std::string& path, const std::string& group) {
+  ApiConfig c;
+  c.socket = path;
+  c.socket_group = group;
+  return c;
+}
+
 class FakeBackend final : public ApiBackend {
  public:
   grpc::Status list_tunnels(const v1::ListTunnelsRequest&, v1::ListTunnelsResponse* resp) override {
@@ -101,7 +108,7 @@ struct ApiServerTest : ::testing::Test {
 TEST_F(ApiServerTest, ServesOnAUnixSocketWithMode0660) {
   ApiServer server(backend);
   std::string error;
-  ASSERT_TRUE(server.start(path, "", error)) << error;
+  ASSERT_TRUE(server.start(socket_config(path, ""), error)) << error;
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
@@ -128,9 +135,9 @@ TEST_F(ApiServerTest, ServesOnAUnixSocketWithMode0660) {
 TEST_F(ApiServerTest, RefusesASocketAnotherDaemonServes) {
   ApiServer first(backend);
   std::string error;
-  ASSERT_TRUE(first.start(path, "", error)) << error;
+  ASSERT_TRUE(first.start(socket_config(path, ""), error)) << error;
   ApiServer second(backend);
-  EXPECT_FALSE(second.start(path, "", error));
+  EXPECT_FALSE(second.start(socket_config(path, ""), error));
   EXPECT_NE(error.find("already running"), std::string::npos) << error;
   grpc::ClientContext ctx;
   v1::ListTunnelsResponse resp;
@@ -147,7 +154,7 @@ TEST_F(ApiServerTest, ReplacesAStaleSocketLeftByACrash) {
   close(fd);  // bound, never listening: what a crashed daemon leaves
   ApiServer server(backend);
   std::string error;
-  ASSERT_TRUE(server.start(path, "", error)) << error;
+  ASSERT_TRUE(server.start(socket_config(path, ""), error)) << error;
   grpc::ClientContext ctx;
   v1::ListTunnelsResponse resp;
   EXPECT_TRUE(stub()->ListTunnels(&ctx, {}, &resp).ok());
@@ -158,14 +165,14 @@ TEST_F(ApiServerTest, RefusesAPathThatIsNotASocket) {
   std::ofstream(path) << "not a socket";
   ApiServer server(backend);
   std::string error;
-  EXPECT_FALSE(server.start(path, "", error));
+  EXPECT_FALSE(server.start(socket_config(path, ""), error));
   EXPECT_NE(error.find("is not a socket"), std::string::npos) << error;
 }
 
 TEST_F(ApiServerTest, UnknownGroupIsReportedButServes) {
   ApiServer server(backend);
   std::string error;
-  ASSERT_TRUE(server.start(path, "no-such-group-wgfo", error));
+  ASSERT_TRUE(server.start(socket_config(path, "no-such-group-wgfo"), error));
   EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
 }
 
@@ -173,7 +180,7 @@ TEST_F(ApiServerTest, UnknownGroupIsReportedButServes) {
 TEST_F(ApiServerTest, EveryRpcReachesItsBackendMethod) {
   ApiServer server(backend);
   std::string error;
-  ASSERT_TRUE(server.start(path, "", error)) << error;
+  ASSERT_TRUE(server.start(socket_config(path, ""), error)) << error;
   auto s = stub();
   {
     grpc::ClientContext ctx;
@@ -230,7 +237,7 @@ TEST_F(ApiServerTest, EveryRpcReachesItsBackendMethod) {
 TEST_F(ApiServerTest, WatchEventsStreamsInOrderAndEndsWithTheBackendsStatus) {
   ApiServer server(backend);
   std::string error;
-  ASSERT_TRUE(server.start(path, "", error)) << error;
+  ASSERT_TRUE(server.start(socket_config(path, ""), error)) << error;
   auto s = stub();
   grpc::ClientContext ctx;
   v1::WatchEventsRequest req;

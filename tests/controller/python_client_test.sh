@@ -17,23 +17,8 @@ CLIENT=$SRC/deploy/examples/wg_failover_client.py
 PY=/usr/bin/python3  # Debian's python3-grpcio/python3-protobuf live here, not in a pyenv python3
 tmp=$(mktemp -d /tmp/wgfo-pyclient-test.XXXXXX)
 sock=$tmp/api.sock
-pid=
-watch_pid=
-
-cleanup() {
-  if [[ -n $watch_pid ]]; then kill "$watch_pid" 2>/dev/null || true; fi
-  if [[ -n $pid ]]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [[ -f $tmp/daemon.log ]] && { echo "--- wg-failoverd log:" >&2; tail -n 20 "$tmp/daemon.log" >&2; }
-  exit 1
-}
+# shellcheck source=tests/controller/daemon_harness.sh
+source "$(dirname "$0")/daemon_harness.sh"
 # The client on the test's socket; stdout to $tmp/out, stderr to $tmp/err, exit status in $rc.
 client() {
   rc=0
@@ -99,6 +84,7 @@ grep -Eq '^backup +down +wgfopyc1 +override=none$' "$tmp/out" || fail "tunnels, 
 PYTHONPATH=$tmp/stubs "$PY" "$CLIENT" --socket "$sock" watch --initial-state --tunnel primary --count 3 \
   >"$tmp/watch.out" 2>"$tmp/watch.err" &
 watch_pid=$!
+extra_pids=("$watch_pid")
 watch_started() { [[ $(lines "$tmp/watch.out") -ge 1 ]]; }
 wait_for 100 watch_started || fail "the background watch printed nothing: $(cat "$tmp/watch.err")"
 grep -Eq '^tunnel primary +down ' "$tmp/watch.out" || fail "watch initial state: $(cat "$tmp/watch.out")"
@@ -129,7 +115,7 @@ watch_done() { ! kill -0 "$watch_pid" 2>/dev/null; }
 wait_for 100 watch_done || fail "the watch did not end after 3 messages: $(cat "$tmp/watch.out")"
 wrc=0
 wait "$watch_pid" || wrc=$?
-watch_pid=
+extra_pids=()
 [[ $wrc == 0 ]] || fail "watch --count 3: exit $wrc: $(cat "$tmp/watch.err")"
 [[ $(lines "$tmp/watch.out") == 3 ]] || fail "watch --count 3 printed: $(cat "$tmp/watch.out")"
 sed -n 2p "$tmp/watch.out" | grep -Eq '^event [0-9T:.+-]+ primary down -> admin-down: ' ||
