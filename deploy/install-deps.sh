@@ -16,7 +16,7 @@ BUILD_PKGS=(
   clang libclang-rt-14-dev dpkg-dev ccache
 )
 LAB_PKGS=(
-  frr bird2 wireguard-go wireguard-tools nftables iproute2 iputils-ping socat curl procps util-linux
+  frr bird2 wireguard-go wireguard-tools nftables iproute2 iputils-ping socat curl openssl procps util-linux
   python3 python3-grpcio python3-protobuf grpc-proto stress-ng jq tcpdump
 )
 # What building FRR's grpc.so needs (frr-grpc.md §6.1).
