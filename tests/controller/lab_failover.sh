@@ -68,6 +68,11 @@ lab_wait 5 route_is a 10.20.0.0/16 wg0 || lab_fail "site a: 10.20/16 is '$(lab_r
 lab_wait 5 route_is b 10.10.0.0/16 wg0 || lab_fail "site b: 10.10/16 is '$(lab_route_dev b 10.10.0.0/16)', not wg0"
 lab_wait 5 lab_ping ha 10.20.0.2 || lab_fail "ha cannot reach hb through the sites"
 say "two sites up; ha -> hb over wg0"
+# An operator's `wg-failover watch` follows the failover below as it happens (WatchEvents).
+lab_bg a watch "$WGFO_CLI" watch --json
+WATCH=$(lab_log a watch)
+watch_ready() { [[ $(grep -c '"state"' "$WATCH") -ge 2 ]]; }
+lab_wait 5 watch_ready || lab_fail "watch: no initial state: $(cat "$WATCH")"
 
 # ---- 1. cut the primary ------------------------------------------------------------------------------
 detect=$(wgfo_field a primary .bfd.detection_time_ms)
@@ -84,6 +89,9 @@ jq -e --argjson d "$detect" '.max_gap_ms <= $d + 50' <<<"$r" >/dev/null ||
   lab_fail "gap ${gap} ms exceeds detection time ${detect} ms + 50 ms"
 route_is a 10.20.0.0/16 wg1 || lab_fail "site a: 10.20/16 is '$(lab_route_dev a 10.20.0.0/16)', not wg1"
 say "traffic continued on wg1 after a ${gap} ms gap (detection time ${detect} ms, bound $((detect + 50)) ms)"
+watch_down() { jq -e 'select(.event.tunnel == "primary" and .event.from == "up" and .event.to == "down")' "$WATCH" >/dev/null; }
+lab_wait 3 watch_down || lab_fail "watch did not see primary go down: $(cat "$WATCH")"
+say "watch: $(jq -c 'select(.event.tunnel == "primary" and .event.to == "down") | .event' "$WATCH" | head -n 1)"
 
 # The failover as metrics (a scrape of site a's endpoint, default 127.0.0.1:9470) and as audit line.
 metric() { lab_exec a curl -sf http://127.0.0.1:9470/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -114,6 +122,9 @@ t_back=$(wgfo_now_ms)
 # Not timed from here (the CLI polls lag under load); the daemon's log says why the tunnel came back.
 grep -q "primary: down -> up (fail-back hold-down 3s passed)" "$(lab_log a wgfo)" ||
   lab_fail "primary did not come back through the hold-down: $(grep 'tunnel primary' "$(lab_log a wgfo)" | tail -n 3)"
+watch_back() { jq -e 'select(.event.tunnel == "primary" and .event.to == "up" and (.event.cause | test("hold-down")))' "$WATCH" >/dev/null; }
+lab_wait 3 watch_back || lab_fail "watch did not see primary come back after its hold-down: $(cat "$WATCH")"
+lab_stop a watch
 stream_result 2
 r=$R
 say "restore: $r"
