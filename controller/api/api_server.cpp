@@ -54,6 +54,14 @@ void enable_standard_services() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 }
 
+// The health service answers for the server ("") by itself; a check on the service's own name is what
+// load balancers and grpc_health_probe ask, and without this it gets NOT_FOUND. Server::Shutdown
+// turns both to NOT_SERVING.
+void mark_serving(grpc::Server& server) {
+  if (grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService())
+    health->SetServingStatus(wgfailover::v1::FailoverService::service_full_name(), true);
+}
+
 }  // namespace
 
 grpc::Status FailoverService::may_mutate(const grpc::ServerContext& ctx, bool dry_run) const {
@@ -131,6 +139,7 @@ bool ApiServer::start_tcp(const ApiTcpConfig& tcp, std::string& error) {
     error = "cannot listen on api.tcp.listen " + tcp.listen.to_string() + " (address in use or not local?)";
     return false;
   }
+  mark_serving(*l.server);
   listeners_.push_back(std::move(l));
   return true;
 }
@@ -170,6 +179,7 @@ bool ApiServer::start_unix(const std::string& key, const std::string& socket_pat
     error = "cannot listen on api.socket " + socket_path;
     return false;
   }
+  mark_serving(*l.server);
   l.socket_path = socket_path;
   listeners_.push_back(std::move(l));
   chmod(socket_path.c_str(), 0660);

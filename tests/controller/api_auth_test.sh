@@ -3,15 +3,18 @@
 # runs and refuses changes with PERMISSION_DENIED; api.tcp with mutual TLS serves a client whose
 # certificate the client CA signed, lets only the common names in mutating_clients make changes, and
 # rejects at the handshake a client without a certificate or with one from another CA. After every
-# refusal the tunnel is checked unchanged. Certificates are made here with openssl, in a temp dir.
+# refusal the tunnel is checked unchanged. Every listener serves gRPC health (the server and
+# FailoverService SERVING) and reflection (FailoverService and its methods, readable without the
+# .proto). Certificates are made here with openssl, in a temp dir.
 # No network beyond loopback: tunnel interfaces do not exist (tunnels DOWN) and FRR is not there.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: api_auth_test.sh BUILD_DIR}" && pwd)
 D=$BUILD/controller/wg-failoverd
 CLI=$BUILD/controller/wg-failover
+HERE=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/wgfo-api-auth-test.XXXXXX)
 # shellcheck source=tests/controller/daemon_harness.sh
-source "$(dirname "$0")/daemon_harness.sh"
+source "$HERE/daemon_harness.sh"
 
 # ---- certificates: a server CA and a client CA, and a rogue CA nobody trusts --------------------------
 cd "$tmp"
@@ -110,4 +113,33 @@ echo "mTLS client of another CA: rejected ($out)"
 run nocert show tunnels
 [[ $rc == 2 ]] || fail "a client without a certificate got an answer: $rc $out"
 echo "client without a certificate: rejected ($out)"
+
+# Health and reflection on every listener, as a generic gRPC tool sees them (grpc_introspect.py says
+# why the stubs are generated here and renamed).
+mkdir "$tmp/protos" "$tmp/stubs"
+cp /usr/share/grpc-proto/grpc/reflection/v1alpha/reflection.proto "$tmp/protos/reflection_v1alpha.proto"
+cp /usr/share/grpc-proto/grpc/health/v1/health.proto "$tmp/protos/health_v1.proto"
+protoc -I "$tmp/protos" --python_out="$tmp/stubs" --grpc_python_out="$tmp/stubs" \
+  --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin reflection_v1alpha.proto health_v1.proto ||
+  fail "protoc could not generate the reflection and health stubs (grpc-proto installed?)"
+introspect() {
+  rc=0
+  out=$(PYTHONPATH=$tmp/stubs /usr/bin/python3 "$HERE/grpc_introspect.py" "$@" 2>&1) || rc=$?
+}
+for who in admin ro monitoring; do
+  case $who in
+    admin) introspect "unix:$tmp/api.sock" ;;
+    ro) introspect "unix:$tmp/ro.sock" ;;
+    *) introspect "127.0.0.1:$port" --cert "$tmp/$who.crt" --key "$tmp/$who.key" --ca "$tmp/server-ca.crt" ;;
+  esac
+  [[ $rc == 0 ]] || fail "$who listener: introspection failed: $out"
+  jq -e '(.services | index("wgfailover.v1.FailoverService") and index("grpc.health.v1.Health")
+           and index("grpc.reflection.v1alpha.ServerReflection"))
+         and (.methods | index("DrainTunnel") and index("WatchEvents") and index("ListTunnels"))
+         and .health["(server)"] == "SERVING" and .health["wgfailover.v1.FailoverService"] == "SERVING"' <<<"$out" >/dev/null ||
+    fail "$who listener: reflection or health incomplete: $out"
+  echo "$who listener: $(jq -c '{services, health, methods: (.methods | length)}' <<<"$out")"
+done
+introspect "127.0.0.1:$port" --cert "$tmp/intruder.crt" --key "$tmp/intruder.key" --ca "$tmp/server-ca.crt"
+[[ $rc != 0 ]] || fail "a client of another CA could use reflection: $out"
 echo PASS
