@@ -10,11 +10,18 @@
 #   wgfo_stream_summary LOG SECONDS   wait for wgfo_stream recv's summary in LOG and print it (the
 #                          summary can be tens of kB, so a reader may see it half written: wait for a
 #                          line that parses, not just for the key)
+#   wgfo_stream_start TAG FROM TO ADDR COUNT   a 1 ms sequence-numbered UDP stream of COUNT packets from
+#                          host FROM to ADDR (a receiver for COUNT ms + 2 s in host TO, tag recvTAG, port
+#                          WGFO_STREAM_PORT), the sender in the background
+#   wgfo_stream_result TAG TO   wait for both; WGFO_STREAM is the receiver's summary
+#                          (not printed from a $(...): the sender is this shell's child)
 # Every site has its own /run, so the daemon's default socket /run/wg-failover/api.sock is per site.
 
 : "${WGFO_BUILD_DIR:?WGFO_BUILD_DIR must point at the build directory}"
 WGFO_D=$WGFO_BUILD_DIR/controller/wg-failoverd
 WGFO_CLI=$WGFO_BUILD_DIR/controller/wg-failover
+WGFO_STREAM_BIN=$WGFO_BUILD_DIR/tests/lab/wgfo_stream
+WGFO_STREAM_PORT=${WGFO_STREAM_PORT:-9400}
 
 wgfo_now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
 
@@ -25,6 +32,21 @@ wgfo_stream_summary() {
   grep '"received"' "$1" | jq -c .
 }
 _wgfo_summary_done() { grep '"received"' "$1" 2>/dev/null | jq -e .received >/dev/null 2>&1; }
+
+wgfo_stream_start() {
+  local tag=$1 from=$2 to=$3 addr=$4 count=$5
+  lab_bg "$to" "recv$tag" "$WGFO_STREAM_BIN" recv --listen "$addr" --port "$WGFO_STREAM_PORT" \
+    --duration "$((count / 1000 + 2))"
+  lab_wait 3 grep -q listening "$(lab_log "$to" "recv$tag")" || lab_fail "stream receiver $tag did not start"
+  lab_exec "$from" "$WGFO_STREAM_BIN" send --to "$addr" --port "$WGFO_STREAM_PORT" --count "$count" \
+    --interval-us 1000 >/dev/null &
+  _WGFO_STREAM_PID=$!
+}
+wgfo_stream_result() {
+  wait "$_WGFO_STREAM_PID" || lab_fail "stream sender $1 failed"
+  # shellcheck disable=SC2034 # the caller's result
+  WGFO_STREAM=$(wgfo_stream_summary "$(lab_log "$2" "recv$1")" 5) || lab_fail "stream receiver $1 gave no summary"
+}
 
 wgfo_start() {
   local site=$1 conf=$LAB_DIR/sites/$1/wgfo.yaml
