@@ -3,7 +3,8 @@
 # runs and refuses changes with PERMISSION_DENIED; api.tcp with mutual TLS serves a client whose
 # certificate the client CA signed, lets only the common names in mutating_clients make changes, and
 # rejects at the handshake a client without a certificate or with one from another CA. After every
-# refusal the tunnel is checked unchanged. Every listener serves gRPC health (the server and
+# refusal the tunnel is checked unchanged. A local user outside the socket's group is told why
+# (CLI exit 2, permission denied). Every listener serves gRPC health (the server and
 # FailoverService SERVING) and reflection (FailoverService and its methods, readable without the
 # .proto). Certificates are made here with openssl, in a temp dir.
 # No network beyond loopback: tunnel interfaces do not exist (tunnels DOWN) and FRR is not there.
@@ -87,6 +88,16 @@ run ro drain primary
 [[ $rc == 1 && $out == *"read-only"* ]] || fail "read-only socket let a drain through or said: $rc $out"
 [[ $(drained) == false ]] || fail "the refused drain changed the tunnel"
 echo "read-only socket: reads and dry runs served; drain refused: $out"
+
+# A local user outside the socket's group (nobody; the socket is 0660 root:root here) is told why.
+chmod 0711 "$tmp"
+rc=0
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" --socket "$tmp/api.sock" drain primary 2>&1) ||
+  rc=$?
+[[ $rc == 2 && $out == *"permission denied on $tmp/api.sock (members of the socket's group"* ]] ||
+  fail "a user outside the socket's group got: $rc $out"
+[[ $(drained) == false ]] || fail "the refused user's drain changed the tunnel"
+echo "user nobody on the 0660 socket: $out"
 
 # TCP with mutual TLS.
 run monitoring show tunnels
