@@ -145,3 +145,24 @@ jq -e '.protected == 0' <<<"$counts" >/dev/null || lab_fail "packets to the kill
 jq -e '.unprotected >= 400' <<<"$counts" >/dev/null ||
   lab_fail "the unprotected prefix did not leak, so the leak counter proves nothing: $counts"
 say "kill switch: 0 packets to 10.20/16 by the underlay (10.21/16 without it: $(jq .unprotected <<<"$counts"))"
+
+# ---- 4. no private key in anything the daemons said --------------------------------------------------
+# wireguard-go hands the daemon its private key in every UAPI `get` reply (hex); none of it may leave.
+out=$LAB_DIR/daemon-output.txt
+for s in a b; do
+  cat "$(lab_log "$s" wgfo)" "$LAB_DIR/sites/$s/audit.log"
+  wgfo_cli "$s" show tunnels --json
+  wgfo_cli "$s" show status --json
+  wgfo_cli "$s" show events --json
+  lab_exec "$s" curl -sf http://127.0.0.1:9470/metrics
+done >"$out" 2>&1
+cat "$WATCH" >>"$out"
+checked=0
+for key in "$LAB_DIR"/keys/*.key; do
+  b64=$(cat "$key")
+  hex=$(base64 -d <<<"$b64" | od -An -tx1 -v | tr -d ' \n')
+  [[ ${#hex} == 64 ]] || lab_fail "could not decode $key"
+  if grep -qiF -e "$b64" -e "$hex" "$out"; then lab_fail "a private key ($(basename "$key")) appears in the daemons' output"; fi
+  checked=$((checked + 1))
+done
+say "no private key ($checked keys, base64 and hex) in $(wc -c <"$out") bytes of logs, audit, API answers and metrics"
