@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <system_error>
 
 #include "controller/config_internal.hpp"
@@ -69,6 +71,61 @@ std::uint64_t to_u64(std::string_view digits) {
   std::from_chars(digits.data(), digits.data() + digits.size(), v);
   return v;
 }
+
+// The documents of a YAML stream, counted up to three. YAML::LoadAll() is not used: on a stream its parser
+// cannot advance in (a file starting with ',', for one) it loops forever, allocating a node per turn
+// (yaml-cpp up to 0.8.0, fixed upstream by jbeder/yaml-cpp#1319), which would hang `--check` and a reload
+// until memory runs out. Here a document that starts where the one before it started is that dead end.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  // Feeds the stream through the parser up to a dead end or the third document (so that a dead end right
+  // after a first document, as in "&a ,", is still found as such).
+  void count(const std::string& yaml) {
+    std::istringstream in(yaml);
+    YAML::Parser parser(in);
+    while (documents_ < 3 && !stuck_ && parser.HandleNextDocument(*this)) {
+    }
+  }
+  int documents() const { return documents_; }
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& start() const { return start_; }              // of the last document
+  const YAML::Mark& second_root() const { return second_root_; }  // the second document's node
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = documents_ > 0 && mark.pos == start_.pos;
+    start_ = mark;
+    ++documents_;
+    root_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (root_ && documents_ == 2) second_root_ = mark;
+    root_ = false;
+  }
+
+  int documents_{0};
+  bool stuck_{false};
+  bool root_{false};
+  YAML::Mark start_;
+  YAML::Mark second_root_;
+};
 
 }  // namespace
 
@@ -316,14 +373,22 @@ LoadResult load_config_string(std::string_view yaml, std::string_view file_name)
     if (yaml.size() > config_detail::kMaxFileSize) {
       ctx.error(0, "", "the file is larger than 16 MiB; is this the right file?");
     } else {
-      const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
-      if (docs.empty() || docs.front().IsNull()) {
-        ctx.error(0, "", "the file is empty; it needs at least node and tunnels");
-      } else if (docs.size() > 1) {
-        ctx.error(docs[1].Mark().line + 1, "",
+      const std::string text(yaml);
+      config_detail::DocumentCounter docs;
+      docs.count(text);
+      if (docs.stuck()) {
+        const auto at = static_cast<std::size_t>(docs.start().pos);
+        ctx.error(docs.start().line + 1, "",
+                  "YAML syntax error at column " + std::to_string(docs.start().column + 1) + ": unexpected " +
+                      (at < text.size() ? config_detail::quote(text.substr(at, 1)) : "end of file"));
+      } else if (docs.documents() > 1) {
+        ctx.error(docs.second_root().line + 1, "",
                   "the file holds more than one YAML document (separated by ---); use a single one");
+      } else if (const YAML::Node root = docs.documents() == 0 ? YAML::Node() : YAML::Load(text);
+                 root.IsNull()) {
+        ctx.error(0, "", "the file is empty; it needs at least node and tunnels");
       } else {
-        config_detail::parse_document(docs.front(), config, ctx);
+        config_detail::parse_document(root, config, ctx);
         config_detail::validate(config, ctx);
       }
     }

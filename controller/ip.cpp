@@ -5,6 +5,7 @@
 #include "controller/ip.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -65,6 +66,20 @@ IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& bytes) {
   a.family_ = IpFamily::V6;
   a.bytes_ = bytes;
   return a;
+}
+
+std::optional<IpAddress> IpAddress::from_bytes(std::span<const std::uint8_t> bytes, int af) {
+  if (af == AF_INET && bytes.size() == 4) {
+    std::array<std::uint8_t, 4> a{};
+    std::copy(bytes.begin(), bytes.end(), a.begin());
+    return v4(a);
+  }
+  if (af == AF_INET6 && bytes.size() == 16) {
+    std::array<std::uint8_t, 16> a{};
+    std::copy(bytes.begin(), bytes.end(), a.begin());
+    return v6(a);
+  }
+  return std::nullopt;
 }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {

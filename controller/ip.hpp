@@ -25,6 +25,9 @@ class IpAddress {
   IpAddress() = default;  // 0.0.0.0
   static IpAddress v4(const std::array<std::uint8_t, 4>& bytes);
   static IpAddress v6(const std::array<std::uint8_t, 16>& bytes);
+  // An address in network order as netlink and sockets carry it: exactly 4 bytes for AF_INET (2), 16
+  // for AF_INET6 (10); anything else (another family, a short or long payload) is nullopt.
+  static std::optional<IpAddress> from_bytes(std::span<const std::uint8_t> bytes, int af);
 
   // Accepts exactly what inet_pton accepts (dotted quad, RFC 4291 text), nothing around it.
   static std::optional<IpAddress> parse(std::string_view text);

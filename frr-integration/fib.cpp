@@ -23,6 +23,8 @@
 #include <memory>
 #include <string_view>
 
+#include "controller/wireguard/nl_decode.hpp"
+
 namespace wgfo::frr {
 namespace {
 
@@ -42,20 +44,6 @@ T load(Bytes b, std::size_t offset) {
 // Where in the buffer a problem was found, so an error in a 50 kB dump can be located.
 std::string at(std::size_t msg_index, std::string_view what) {
   return "rtnetlink message " + std::to_string(msg_index) + ": " + std::string(what);
-}
-
-std::optional<IpAddress> address_from(Bytes payload, int family) {
-  if (family == AF_INET && payload.size() == 4) {
-    std::array<std::uint8_t, 4> a{};
-    std::copy(payload.begin(), payload.end(), a.begin());
-    return IpAddress::v4(a);
-  }
-  if (family == AF_INET6 && payload.size() == 16) {
-    std::array<std::uint8_t, 16> a{};
-    std::copy(payload.begin(), payload.end(), a.begin());
-    return IpAddress::v6(a);
-  }
-  return std::nullopt;
 }
 
 // One attribute: its type (flags stripped) and payload.
@@ -94,12 +82,12 @@ std::optional<std::uint32_t> u32_of(Bytes payload) {
 std::optional<IpAddress> via_of(Bytes payload) {
   if (payload.size() < sizeof(std::uint16_t)) return std::nullopt;
   const auto family = load<std::uint16_t>(payload, 0);
-  return address_from(payload.subspan(sizeof(std::uint16_t)), family);
+  return IpAddress::from_bytes(payload.subspan(sizeof(std::uint16_t)), family);
 }
 
 // Applies a nexthop attribute (RTA_GATEWAY or RTA_VIA) of a route of `family`; false when malformed.
 bool apply_gateway(const Attr& a, int family, FibNexthop& nh) {
-  auto gw = a.type == RTA_GATEWAY ? address_from(a.payload, family) : via_of(a.payload);
+  auto gw = a.type == RTA_GATEWAY ? IpAddress::from_bytes(a.payload, family) : via_of(a.payload);
   if (!gw) return false;
   nh.gateway = *gw;
   return true;
@@ -158,7 +146,7 @@ std::variant<std::optional<FibRoute>, std::string> parse_route(Bytes payload) {
   for (const Attr& a : std::get<std::vector<Attr>>(attrs)) {
     switch (a.type) {
       case RTA_DST: {
-        auto d = address_from(a.payload, family);
+        auto d = IpAddress::from_bytes(a.payload, family);
         if (!d) return "bad RTA_DST (" + std::to_string(a.payload.size()) + " bytes)";
         dst = *d;
         break;
@@ -225,7 +213,7 @@ std::variant<Chunk, std::string> parse_into(Bytes bytes, std::vector<FibRoute>& 
     if (hdr.nlmsg_type == NLMSG_DONE) {
       // The kernel puts the dump's final status (0 or -errno) after the header.
       if (payload.size() >= sizeof(int) && load<int>(payload, 0) < 0) {
-        return at(index, std::string("dump failed: ") + std::strerror(-load<int>(payload, 0)));
+        return at(index, std::string("dump failed: ") + std::strerror(nl::errno_of(load<int>(payload, 0))));
       }
       chunk.done = true;
       return chunk;
@@ -233,7 +221,7 @@ std::variant<Chunk, std::string> parse_into(Bytes bytes, std::vector<FibRoute>& 
     if (hdr.nlmsg_type == NLMSG_ERROR) {
       if (payload.size() < sizeof(int)) return at(index, "truncated NLMSG_ERROR");
       const int code = load<int>(payload, 0);
-      if (code != 0) return at(index, std::string("kernel error: ") + std::strerror(code < 0 ? -code : code));
+      if (code != 0) return at(index, std::string("kernel error: ") + std::strerror(nl::errno_of(code)));
     } else if (hdr.nlmsg_type == RTM_NEWROUTE) {
       auto r = parse_route(payload);
       if (auto* err = std::get_if<std::string>(&r)) return at(index, *err);

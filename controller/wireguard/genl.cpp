@@ -29,7 +29,7 @@ Error malformed(std::string message) {
 
 // A kernel error code (negative errno in NLMSG_ERROR / NLMSG_DONE) as an Error of the right kind.
 Error kernel_error(int code, std::string_view what) {
-  const int err = code < 0 ? -code : code;
+  const int err = nl::errno_of(code);
   const auto kind =
       (err == ENODEV || err == ENOENT || err == EOPNOTSUPP) ? Error::Kind::NotFound : Error::Kind::Rejected;
   return Error{kind, "wireguard netlink: " + std::string(what) + ": " + std::strerror(err)};
@@ -188,6 +188,10 @@ Result<std::uint16_t> parse_get_family_reply(Bytes bytes) {
       if (a.type == CTRL_ATTR_FAMILY_ID) {
         if (a.payload.size() != 2) return malformed("CTRL_ATTR_FAMILY_ID is not 2 bytes");
         id = nl::load<std::uint16_t>(a.payload, 0);
+        // Types below GENL_MIN_ID are netlink's own (NLMSG_ERROR, NLMSG_DONE, ...): no family has one.
+        if (*id < GENL_MIN_ID) {
+          return malformed("CTRL_ATTR_FAMILY_ID " + std::to_string(*id) + " is a reserved message type");
+        }
       } else if (a.type == CTRL_ATTR_FAMILY_NAME) {
         const auto name = nl::string_of(a.payload, GENL_NAMSIZ);
         if (name != WG_GENL_NAME) return malformed("CTRL_CMD_NEWFAMILY for another family");

@@ -92,14 +92,14 @@ std::variant<LinkBatch, std::string> parse_link_messages(std::span<const std::ui
     batch.dump_interrupted = batch.dump_interrupted || (m.flags & NLM_F_DUMP_INTR) != 0;
     if (m.type == NLMSG_DONE) {
       const auto code = nl::status_of(m);
-      if (code && *code < 0) return at + "dump failed: " + std::strerror(-*code);
+      if (code && *code < 0) return at + "dump failed: " + std::strerror(nl::errno_of(*code));
       batch.dump_done = true;
       break;
     }
     if (m.type == NLMSG_ERROR) {
       const auto code = nl::status_of(m);
       if (!code) return at + "truncated NLMSG_ERROR";
-      if (*code != 0) return at + "kernel error: " + std::strerror(*code < 0 ? -*code : *code);
+      if (*code != 0) return at + "kernel error: " + std::strerror(nl::errno_of(*code));
       continue;
     }
     if (m.type != RTM_NEWLINK && m.type != RTM_DELLINK) continue;

@@ -7,6 +7,7 @@
 
 #include <linux/netlink.h>
 
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -65,6 +66,14 @@ inline std::variant<std::vector<Message>, std::string> split_messages(Bytes byte
 inline std::optional<int> status_of(const Message& m) {
   if (m.payload.size() < sizeof(int)) return std::nullopt;
   return load<int>(m.payload, 0);
+}
+
+// The errno of a status (-errno as the kernel sends it; a positive one is read as is), for strerror().
+// INT_MIN has no positive counterpart (negating it is undefined behaviour): it is no errno, and INT_MAX,
+// which strerror() calls unknown just the same, stands in for it.
+inline int errno_of(int status) {
+  if (status == INT_MIN) return INT_MAX;
+  return status < 0 ? -status : status;
 }
 
 struct Attr {

@@ -22,6 +22,7 @@
 
 #include "bfd/packet.hpp"
 #include "bfd/session.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
@@ -33,14 +34,6 @@ using wgfo::bfd::Session;
 using wgfo::bfd::SessionConfig;
 using wgfo::bfd::State;
 using wgfo::bfd::TimePoint;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 class Xorshift : public wgfo::bfd::RandomSource {
  public:

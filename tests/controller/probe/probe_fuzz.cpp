@@ -34,20 +34,13 @@
 #include "controller/probe/probe_client.hpp"
 #include "controller/probe/probe_packet.hpp"
 #include "controller/probe/responder_core.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using namespace wgfo;
 using namespace wgfo::probe;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 bool inside(std::span<const std::uint8_t> part, std::span<const std::uint8_t> whole) {
   return part.empty() ||
