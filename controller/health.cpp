@@ -113,6 +113,7 @@ void TunnelHealth::set_options(HealthOptions options, std::string interface) {
   if (!options_.quality) {
     verdicts_.clear();
     quality_degraded_ = false;
+    quality_unproven_ = false;
   }
   if (options_.bfd && !had_bfd) {
     // The session is new: whatever BFD said before it was turned off is stale.
@@ -198,8 +199,10 @@ void TunnelHealth::add_quality_sample(const QualitySample& q, MonoTime now) {
     quality_degraded_ = true;
     quality_cause_ = "quality: " + quality_text(q) + " (" + std::to_string(h.enter_n) + " of the last " +
                      std::to_string(h.enter_m) + " samples past the degraded thresholds)";
-  } else if (quality_degraded_ && count_last(Verdict::Good, h.recover_m) >= h.recover_n) {
+  } else if ((quality_degraded_ || quality_unproven_) &&
+             count_last(Verdict::Good, h.recover_m) >= h.recover_n) {
     quality_degraded_ = false;
+    quality_unproven_ = false;
     quality_cause_ = "quality recovered: " + quality_text(q) + " (" + std::to_string(h.recover_n) +
                      " of the last " + std::to_string(h.recover_m) +
                      " samples within the recover thresholds)";
@@ -232,6 +235,11 @@ void TunnelHealth::derive_raw(MonoTime now) {
     raw_ = TunnelState::Down, raw_cause_ = l7_cause_;
   } else if (quality_degraded_) {
     raw_ = TunnelState::Degraded, raw_cause_ = quality_cause_;
+  } else if (quality_unproven_) {
+    const auto& h = options_.hysteresis;
+    raw_ = TunnelState::Degraded;
+    raw_cause_ = good_cause_ + "; quality not yet proven since the failure (" + std::to_string(h.recover_n) +
+                 " of " + std::to_string(h.recover_m) + " samples within the recover thresholds needed)";
   } else {
     raw_ = TunnelState::Up;
     raw_cause_ = before == TunnelState::Degraded ? quality_cause_ : good_cause_;
@@ -247,7 +255,11 @@ void TunnelHealth::derive_raw(MonoTime now) {
     up_since_ = now;
   }
   if (raw_ == TunnelState::Down && before != TunnelState::Down) {
-    if (usable(before) && !down_while_bfd_starts_) dampening_.flap(now);
+    if (usable(before) && !down_while_bfd_starts_) {
+      dampening_.flap(now);
+      // With probes as the liveness check (no BFD) a reply already is the proof the way back needs.
+      quality_unproven_ = options_.quality.has_value() && !probe_liveness();
+    }
     verdicts_.clear();
     quality_degraded_ = false;
     quality_cause_.clear();

@@ -10,7 +10,11 @@
 //                                receiving (the progress tracker's "rx stalled while tx grows"), the
 //                                quality probes get no reply at all (only without BFD, see below), or
 //                                the L7 check failed (l7_check.hpp)
-//                    DEGRADED    quality crossed the degraded thresholds in N of the last M samples
+//                    DEGRADED    quality crossed the degraded thresholds in N of the last M samples, or,
+//                                after a failure, has not yet been within the recover thresholds in N
+//                                of the last M samples (a path that just failed is not trusted on the
+//                                word of BFD alone: under 20 % loss BFD comes back between its flaps;
+//                                not without BFD, where a probe reply is itself the liveness proof)
 //                    UP          otherwise (and quality, when measured, within the recover thresholds
 //                                in N of the last M samples)
 //   reported state what routing acts on. Getting worse is immediate: failover must not wait. Getting
@@ -188,6 +192,7 @@ class TunnelHealth {
   std::string probes_cause_;
   std::deque<Verdict> verdicts_;  // newest at the back
   bool quality_degraded_{false};
+  bool quality_unproven_{false};  // failed since the last N-of-M good samples (only with quality)
   std::string quality_cause_;
 
   // Derived.
