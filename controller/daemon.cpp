@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "controller/api/convert.hpp"
+#include "controller/floor/floor.hpp"
 #include "controller/route_intent.hpp"
 #include "frr-integration/fib.hpp"
 #include "frr-integration/northbound_client.hpp"
@@ -100,6 +101,7 @@ int Daemon::run() {
   tick_metrics();
   apply_bfd_priority(0);
   bfd_.apply(core_.apply_config(config_, now()));
+  apply_kill_switch_floor();
   std::string error;
   if (!api_.start(config_.api, error)) {
     spdlog::critical("{}", error);
@@ -189,9 +191,29 @@ Daemon::ReloadResult Daemon::reload(bool dry_run) {
   watch_wireguard();
   quality_.apply(config_);
   l7_.apply(config_);
+  apply_kill_switch_floor();
   after_core_input();
   out.after = route_views(config_, routing_from(core_));
   return out;
+}
+
+void Daemon::apply_kill_switch_floor() {
+  std::vector<IpPrefix> protect;
+  for (const RouteConfig& r : config_.routes)
+    if (r.kill_switch) protect.push_back(r.prefix);
+  const floor::Desired desired = floor::desired_rules(protect);
+  for (const std::string& w : desired.warnings) spdlog::warn("kill switch floor: {}", w);
+  const floor::Applied applied = floor::apply_floor(desired.rules);
+  const auto say = [](const char* verb, const floor::Rule& r) {
+    spdlog::info("kill switch floor: {} rule {}: to {} {}", verb, r.priority, r.to.to_string(),
+                 r.action == floor::kActionBlackhole ? "blackhole" : "lookup main (more specific routes)");
+  };
+  for (const floor::Rule& r : applied.done.remove) say("removed", r);
+  for (const floor::Rule& r : applied.done.add) say("added", r);
+  if (!applied.error.empty()) {
+    spdlog::error("kill switch floor: {}; protected prefixes may leak while FRR's routes are missing",
+                  applied.error);
+  }
 }
 
 void Daemon::apply_bfd_priority(int before) {

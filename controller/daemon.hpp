@@ -117,6 +117,9 @@ class Daemon final : public api::ApiBackend {
   static grpc::Status respond(Mutation m, Resp* resp);  // a Mutation into a mutating RPC's response
   // Core thread: hands the route intent for the current tunnel states to the programmer.
   void push_routes();
+  // The kill switch's kernel floor (controller/floor) for the configured kill_switch prefixes; at
+  // start and on every reload. Errors are logged: the daemon still runs, without the floor.
+  void apply_kill_switch_floor();
   // The programmer's commit and convergence reports, posted to the observer on the core thread.
   frr::ReconcilerOptions frr_observers();
   static TunnelRoutingOf routing_from(const Core& core);  // a core's view of the tunnels, for route_intent
