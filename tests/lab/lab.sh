@@ -275,32 +275,56 @@ lab_tunnel() {
   lab_wait 5 lab_ping "$a" "$REPLY" || lab_fail "lab_tunnel: no ping over wg$i ($a -> $b)"
 }
 
-# _lab_wg_conf SITE PEER IDX: in SITE, address the underlay, add the fault chain, wait for wireguard-go's UAPI
-# socket, configure wg<IDX> towards PEER (still down; IPv6 off, so no MLD/RS chatter over the tunnel).
+# _lab_wg_conf SITE PEER IDX: in SITE, address the underlay and add the fault chain, then _lab_wg_up.
 _lab_wg_conf() {
-  local s=$1 peer=$2 i=$3 ul=ul$3-$LAB_ID under over
-  _lab_addr "$s" "$i" underlay; under=$REPLY
-  _lab_addr "$s" "$i"; over=$REPLY
+  local s=$1 i=$3 ul=ul$3-$LAB_ID
+  _lab_addr "$s" "$i" underlay
   # shellcheck disable=SC2016 # expanded by the inner sh
-  lab_exec "$s" sh -euc '
-    ip addr add "$2/30" dev "$1" && ip link set "$1" up
-    nft -f -
-    n=0; until [ -S "/run/wireguard/$3.sock" ]; do
-      n=$((n + 1)); [ $n -lt 250 ] || { echo "no UAPI socket for $3" >&2; exit 1; }; sleep 0.02
-    done
-    wg set "$3" private-key "$4" listen-port "$5" peer "$6" endpoint "$7" allowed-ips 0.0.0.0/0,::/0 \
-      ${9:+persistent-keepalive "$9"}
-    ip addr add "$8/30" dev "$3" && ip link set "$3" mtu 1420
-    sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"' sh \
-    "$ul" "$under" "wg$i" "$LAB_DIR/keys/$s-wg$i.key" $((LAB_WG_PORT + i)) "$(<"$LAB_DIR/keys/$peer-wg$i.pub")" \
-    "$(lab_endpoint "$peer" "$i")" "$over" "$LAB_WG_KEEPALIVE" <<EOF ||
+  lab_exec "$s" sh -euc 'ip addr add "$2/30" dev "$1" && ip link set "$1" up && nft -f -' sh "$ul" "$REPLY" <<EOF ||
 add table inet wgfo_fault
 add chain inet wgfo_fault input { type filter hook input priority -10; policy accept; }
 add chain inet wgfo_fault t$i
 add rule inet wgfo_fault input iifname "$ul" jump t$i
 EOF
+    lab_fail "lab_tunnel: the underlay of tunnel $i in '$s' failed"
+  _lab_wg_up "$@"
+}
+
+# _lab_wg_up SITE PEER IDX: wait for wg<IDX>'s UAPI socket in SITE, configure it towards PEER with the run's
+# keys (still down; IPv6 off, so no MLD/RS chatter over the tunnel).
+_lab_wg_up() {
+  local s=$1 peer=$2 i=$3
+  _lab_addr "$s" "$i"
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  lab_exec "$s" sh -euc '
+    n=0; until [ -S "/run/wireguard/$1.sock" ]; do
+      n=$((n + 1)); [ $n -lt 250 ] || { echo "no UAPI socket for $1" >&2; exit 1; }; sleep 0.02
+    done
+    wg set "$1" private-key "$2" listen-port "$3" peer "$4" endpoint "$5" allowed-ips 0.0.0.0/0,::/0 \
+      ${7:+persistent-keepalive "$7"}
+    ip addr add "$6/30" dev "$1" && ip link set "$1" mtu 1420
+    sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"' sh \
+    "wg$i" "$LAB_DIR/keys/$s-wg$i.key" $((LAB_WG_PORT + i)) "$(<"$LAB_DIR/keys/$peer-wg$i.pub")" \
+    "$(lab_endpoint "$peer" "$i")" "$REPLY" "$LAB_WG_KEEPALIVE" ||
     lab_fail "lab_tunnel: wg$i in '$s' failed, see $(lab_log "$s" "wg$i")"
 }
+
+# lab_wg_restart SITE IDX: stop SITE's wireguard-go of tunnel IDX if it still runs (its wg<IDX> goes with it),
+# start a new one and configure it as lab_tunnel did (same keys, addresses and peer), up. Returns without
+# waiting for a handshake.
+lab_wg_restart() {
+  local s=${1:?lab_wg_restart SITE IDX} i=${2:?lab_wg_restart SITE IDX} peer
+  _lab_need_tunnel "$i"
+  [[ $s == "$LAB_A" || $s == "$LAB_B" ]] || lab_fail "lab_wg_restart: '$s' is not an end of tunnel $i"
+  peer=$LAB_A; [[ $s != "$LAB_A" ]] || peer=$LAB_B
+  [[ ! -f $LAB_DIR/pids/$s.wg$i ]] || _lab_kill "$LAB_DIR/pids/$s.wg$i"
+  lab_wait 3 _lab_no_link "$s" "wg$i" || lab_fail "lab_wg_restart: wg$i in '$s' is still there"
+  lab_exec "$s" rm -f "/run/wireguard/wg$i.sock"   # left behind by a wireguard-go that was killed
+  lab_bg "$s" "wg$i" env LOG_LEVEL="$LAB_WG_LOG" wireguard-go -f "wg$i"
+  _lab_wg_up "$s" "$peer" "$i"
+  ip -n "wgfo-$LAB_ID-$s" link set "wg$i" up
+}
+_lab_no_link() { ! ip -n "wgfo-$LAB_ID-$1" link show "$2" >/dev/null 2>&1; }
 
 # lab_lan SITE HOST GW/LEN ADDR: put HOST (a site made with lab_site, used as an end host) behind SITE on a LAN:
 # a veth lan-HOST (in SITE, address GW/LEN) <-> eth0 (in HOST, address ADDR/LEN, default route via GW). Traffic
