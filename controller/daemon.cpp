@@ -329,9 +329,10 @@ frr::ReconcilerOptions Daemon::frr_observers() {
 }
 
 void Daemon::tick_metrics() {
-  bfd_.snapshot([this](std::vector<bfd::io::SessionStatus> sessions, bfd::io::IoCounters) {
-    asio::post(io_, [this, sessions = std::move(sessions)] {
+  bfd_.snapshot([this](std::vector<bfd::io::SessionStatus> sessions, bfd::io::IoCounters io) {
+    asio::post(io_, [this, sessions = std::move(sessions), io] {
       observer_.metrics().set_tunnels(core_.tunnels(sessions, now()));
+      observer_.metrics().on_bfd_io(io);
       observer_.metrics().on_frr(frr_->status());
     });
   });

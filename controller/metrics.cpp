@@ -149,7 +149,16 @@ struct Metrics::Families {
                             "Wanted routes not written because an operator route holds the same key.")),
         detection_to_fib(
             histogram(r, "wgfailover_detection_to_fib_seconds",
-                      "Time from a tunnel decision to the kernel FIB holding the resulting routes.")) {}
+                      "Time from a tunnel decision to the kernel FIB holding the resulting routes.")),
+        bfd_datagrams(counter(r, "wgfailover_bfd_rx_datagrams_total",
+                              "Datagrams read from the BFD sockets, accepted or not.")),
+        bfd_dropped(counter(r, "wgfailover_bfd_rx_dropped_total",
+                            "BFD datagrams dropped, by reason: ttl (not 255, RFC 5881 GTSM), parse (failed a "
+                            "packet check), demux (no session, or not from the session's peer), buffer_full "
+                            "(the kernel's receive buffer overflowed).")),
+        bfd_late(
+            counter(r, "wgfailover_bfd_timers_late_total",
+                    "BFD timers that ran at least `over` after their deadline (a starved BFD thread).")) {}
 
   static Family<Gauge>& gauge(Registry& r, const char* name, const char* help) {
     return prometheus::BuildGauge().Name(name).Help(help).Register(r);
@@ -192,12 +201,18 @@ struct Metrics::Families {
   Family<Gauge>& frr_converged;
   Family<Gauge>& frr_conflicts;
   Family<Histogram>& detection_to_fib;
+  Family<Counter>& bfd_datagrams;
+  Family<Counter>& bfd_dropped;
+  Family<Counter>& bfd_late;
   // Unlabelled series, always present.
   Counter* drift_total{nullptr};
   Counter* drift_repairs_total{nullptr};
   Gauge* converged{nullptr};
   Gauge* conflicts{nullptr};
   Histogram* detection_to_fib_all{nullptr};
+  Counter* bfd_datagrams_all{nullptr};
+  std::array<Counter*, 4> bfd_dropped_by{};  // ttl, parse, demux, buffer_full
+  std::array<Counter*, 3> bfd_late_by{};     // 1ms, 10ms, 50ms
 };
 
 struct Metrics::Tunnel {
@@ -251,6 +266,12 @@ Metrics::Metrics(std::string version)
   f_->converged = &f_->frr_converged.Add({});
   f_->conflicts = &f_->frr_conflicts.Add({});
   f_->detection_to_fib_all = &f_->detection_to_fib.Add({}, kFibBuckets);
+  f_->bfd_datagrams_all = &f_->bfd_datagrams.Add({});
+  const std::array<const char*, 4> reasons{"ttl", "parse", "demux", "buffer_full"};
+  for (std::size_t i = 0; i < reasons.size(); ++i)
+    f_->bfd_dropped_by[i] = &f_->bfd_dropped.Add({{"reason", reasons[i]}});
+  const std::array<const char*, 3> over{"1ms", "10ms", "50ms"};
+  for (std::size_t i = 0; i < over.size(); ++i) f_->bfd_late_by[i] = &f_->bfd_late.Add({{"over", over[i]}});
 }
 
 Metrics::~Metrics() {
@@ -424,6 +445,19 @@ void Metrics::observe_frr_commit(const std::string& daemon, std::chrono::microse
   // Family::Add returns the existing child for known labels and is thread-safe itself.
   f_->frr_commits.Add({{"daemon", daemon}, {"result", ok ? "ok" : "failed"}}).Increment();
   f_->frr_commit_duration.Add({{"daemon", daemon}}, kCommitBuckets).Observe(seconds(latency));
+}
+
+void Metrics::on_bfd_io(const bfd::io::IoCounters& c) {
+  const std::lock_guard lock(mu_);
+  bfd::io::IoCounters& l = bfd_io_last_;
+  add_delta(*f_->bfd_datagrams_all, l.rx_datagrams, c.rx_datagrams);
+  add_delta(*f_->bfd_dropped_by[0], l.rx_ttl_dropped, c.rx_ttl_dropped);
+  add_delta(*f_->bfd_dropped_by[1], l.rx_parse_dropped, c.rx_parse_dropped);
+  add_delta(*f_->bfd_dropped_by[2], l.rx_demux_dropped, c.rx_demux_dropped);
+  add_delta(*f_->bfd_dropped_by[3], l.rx_overflow_dropped, c.rx_overflow_dropped);
+  add_delta(*f_->bfd_late_by[0], l.timers_late_1ms, c.timers_late_1ms);
+  add_delta(*f_->bfd_late_by[1], l.timers_late_10ms, c.timers_late_10ms);
+  add_delta(*f_->bfd_late_by[2], l.timers_late_50ms, c.timers_late_50ms);
 }
 
 void Metrics::observe_detection_to_fib(std::chrono::microseconds latency) {

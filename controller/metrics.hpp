@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "bfd/io/bfd_service.hpp"
 #include "controller/core.hpp"
 #include "controller/health.hpp"
 #include "controller/ip.hpp"
@@ -77,6 +78,10 @@ class Metrics {
   void on_wireguard(const std::string& tunnel, const wg::PeerProgress& p, std::uint64_t rx_bytes,
                     std::uint64_t tx_bytes);
   void on_frr(const frr::ProgrammerStatus& s);
+  // The BFD service's receive and timer counters (absolute, for the life of the process): datagrams,
+  // drops by reason (ttl: GTSM, parse: failed a packet check, demux: no session or wrong source,
+  // buffer_full: the kernel's receive buffer overflowed) and timers that ran late.
+  void on_bfd_io(const bfd::io::IoCounters& c);
   // One transaction sent to an FRR daemon ("staticd", "bgpd"): its latency and whether it applied.
   void observe_frr_commit(const std::string& daemon, std::chrono::microseconds latency, bool ok);
   // From a tunnel decision to the kernel FIB holding the routes it called for.
@@ -99,6 +104,7 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Tunnel>, std::less<>> tunnels_;
   std::map<std::string, std::unique_ptr<FrrDaemon>, std::less<>> frr_daemons_;
+  bfd::io::IoCounters bfd_io_last_{};
   std::uint64_t frr_drift_{0};
   std::uint64_t frr_drift_repairs_{0};
 };

@@ -330,6 +330,32 @@ void populate(Metrics& m, const std::string& name) {
       TunnelEvent{.time = {}, .tunnel = name, .from = TunnelState::Up, .to = TunnelState::Down, .cause = ""});
 }
 
+TEST(Metrics, BfdReceiveDropsByReasonAndLateTimers) {
+  Metrics m;
+  // Present at zero from the start: the first drop is an increase, not a new series.
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"ttl\"}"), 0.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"50ms\"}"), 0.0);
+  bfd::io::IoCounters c;
+  c.rx_datagrams = 100;
+  c.rx_ttl_dropped = 10;
+  c.rx_parse_dropped = 20;
+  c.rx_demux_dropped = 30;
+  c.rx_overflow_dropped = 1;
+  c.timers_late_1ms = 5;
+  c.timers_late_10ms = 2;
+  m.on_bfd_io(c);
+  c.rx_datagrams = 150;
+  c.rx_demux_dropped = 35;
+  m.on_bfd_io(c);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_datagrams_total"), 150.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"ttl\"}"), 10.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"parse\"}"), 20.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"demux\"}"), 35.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"buffer_full\"}"), 1.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"1ms\"}"), 5.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"10ms\"}"), 2.0);
+}
+
 TEST(Metrics, ForgetTunnelRemovesItsSeries) {
   Metrics m;
   populate(m, "a");

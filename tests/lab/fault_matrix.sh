@@ -378,14 +378,16 @@ figure stale_or_missing "$(diff <(owned_routes) <(echo "$STEADY") | grep -c '^[<
 say "settled $settle ms after the recovery; $(printf '%s ' "${FIG[@]}")"
 [[ $n == 0 ]] || lab_fail "$n packets to 10.20/16 leaked by the underlay"
 if [[ $SCENARIO == bfd_flood ]]; then
-  # The BFD service logs its receive counters when it stops: the flood must show up as drops there.
-  lab_stop a wgfo
-  drops=$(grep -o 'bfd: rx [0-9]* (dropped: ttl [0-9]*, parse [0-9]*, demux [0-9]*' "$(lab_log a wgfo)" | tail -n 1)
-  [[ $drops =~ ttl\ ([0-9]+),\ parse\ ([0-9]+),\ demux\ ([0-9]+) ]] || lab_fail "no BFD counters in the log"
-  figure ttl_dropped "${BASH_REMATCH[1]}"
-  figure parse_dropped "${BASH_REMATCH[2]}"
-  figure demux_dropped "${BASH_REMATCH[3]}"
-  ((BASH_REMATCH[1] > 0 && BASH_REMATCH[2] > 0 && BASH_REMATCH[3] > 0)) || lab_fail "flood not seen as drops: $drops"
+  # The flood must show up in the BFD drop counters (metrics, refreshed every second), by reason.
+  sleep 1.5
+  for reason in ttl parse demux; do
+    n=$(lab_exec a curl -sf http://127.0.0.1:9470/metrics |
+      awk -v k="wgfailover_bfd_rx_dropped_total{reason=\"$reason\"}" '$1 == k { print $2 }')
+    figure "${reason}_dropped" "${n:-none}"
+    if ! [[ ${n:-0} =~ ^[0-9.e+]+$ ]] || ! awk -v n="$n" 'BEGIN { exit !(n > 0) }'; then
+      lab_fail "the flood is not in wgfailover_bfd_rx_dropped_total{reason=\"$reason\"}: '${n:-none}'"
+    fi
+  done
 fi
 echo "FIGURES $SCENARIO ${FIG[*]}"
 echo PASS
