@@ -28,19 +28,35 @@ ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" ${WGFO_CTEST_ARGS:-}
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 cmake -S . -B "$BUILD-fuzz" -G Ninja -DWGFO_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$BUILD-fuzz" -j"$(nproc)"
-for fuzzer in "$BUILD-fuzz"/tests/fuzz/*_fuzz; do
+# fuzz_one FUZZER: run it against its corpus; new inputs go to a scratch dir so the checked-in corpus
+# stays as reviewed; a crash keeps the dir (artifacts) and fails.
+fuzz_one() {
+  local fuzzer=$1 name work
   name=$(basename "$fuzzer")
-  corpus=tests/fuzz/corpus/${name%_fuzz}
   work=$(mktemp -d /tmp/wgfo-fuzz.XXXXXX)
-  # New inputs go to a scratch dir so the checked-in corpus stays as reviewed; crashes are kept there.
   if ! "$fuzzer" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$work/" \
-      "$work" "$corpus" 2>"$work/log"; then
+      "$work" "tests/fuzz/corpus/${name%_fuzz}" 2>"$work/log"; then
     tail -n 40 "$work/log"
     echo "FAIL: $name found a crash; artifacts in $work" >&2
-    exit 1
+    return 1
   fi
   grep -E 'stat::number_of_executed_units|stat::new_units_added' "$work/log" | sed "s/^/$name: /"
   rm -rf "$work"
+}
+# One target per core at a time (each libFuzzer process is single-threaded).
+running=0 fuzz_failed=0
+for fuzzer in "$BUILD-fuzz"/tests/fuzz/*_fuzz; do
+  if ((running >= $(nproc))); then
+    wait -n || fuzz_failed=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$fuzzer" &
+  running=$((running + 1))
 done
+while ((running > 0)); do
+  wait -n || fuzz_failed=1
+  running=$((running - 1))
+done
+((fuzz_failed == 0)) || exit 1
 
 step "all tests passed"
