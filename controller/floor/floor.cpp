@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>  // std::memcpy
 #include <optional>
 
 #include "controller/wireguard/nl_decode.hpp"
@@ -177,7 +178,7 @@ std::variant<std::vector<Rule>, std::string> parse_rule_messages(std::span<const
     if (m.type == NLMSG_ERROR) {
       const auto status = nl::status_of(m);
       if (!status) return at + "truncated NLMSG_ERROR";
-      if (*status != 0) return at + "the kernel answered error " + std::to_string(-*status);
+      if (*status != 0) return at + "the kernel answered error " + std::to_string(nl::errno_of(*status));
       continue;
     }
     if (m.type != RTM_NEWRULE) continue;
