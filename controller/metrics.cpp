@@ -54,6 +54,19 @@ double seconds(std::chrono::milliseconds d) {
 }
 
 // The delta rule: what accrued since `last`; a value that went backwards restarted from zero.
+// The BFD service's counters behind a labelled series: one table for the series and their updates.
+struct BfdIoSeries {
+  const char* label;
+  std::uint64_t bfd::io::IoCounters::*field;
+};
+constexpr std::array<BfdIoSeries, 4> kBfdDrops{{{"ttl", &bfd::io::IoCounters::rx_ttl_dropped},
+                                                {"parse", &bfd::io::IoCounters::rx_parse_dropped},
+                                                {"demux", &bfd::io::IoCounters::rx_demux_dropped},
+                                                {"buffer_full", &bfd::io::IoCounters::rx_overflow_dropped}}};
+constexpr std::array<BfdIoSeries, 3> kBfdLate{{{"1ms", &bfd::io::IoCounters::timers_late_1ms},
+                                               {"10ms", &bfd::io::IoCounters::timers_late_10ms},
+                                               {"50ms", &bfd::io::IoCounters::timers_late_50ms}}};
+
 void add_delta(Counter& c, std::uint64_t& last, std::uint64_t now, bool reset = false) {
   const std::uint64_t delta = (reset || now < last) ? now : now - last;
   if (delta > 0) c.Increment(static_cast<double>(delta));
@@ -211,8 +224,8 @@ struct Metrics::Families {
   Gauge* conflicts{nullptr};
   Histogram* detection_to_fib_all{nullptr};
   Counter* bfd_datagrams_all{nullptr};
-  std::array<Counter*, 4> bfd_dropped_by{};  // ttl, parse, demux, buffer_full
-  std::array<Counter*, 3> bfd_late_by{};     // 1ms, 10ms, 50ms
+  std::array<Counter*, kBfdDrops.size()> bfd_dropped_by{};  // in kBfdDrops' order
+  std::array<Counter*, kBfdLate.size()> bfd_late_by{};      // in kBfdLate's order
 };
 
 struct Metrics::Tunnel {
@@ -267,11 +280,10 @@ Metrics::Metrics(std::string version)
   f_->conflicts = &f_->frr_conflicts.Add({});
   f_->detection_to_fib_all = &f_->detection_to_fib.Add({}, kFibBuckets);
   f_->bfd_datagrams_all = &f_->bfd_datagrams.Add({});
-  const std::array<const char*, 4> reasons{"ttl", "parse", "demux", "buffer_full"};
-  for (std::size_t i = 0; i < reasons.size(); ++i)
-    f_->bfd_dropped_by[i] = &f_->bfd_dropped.Add({{"reason", reasons[i]}});
-  const std::array<const char*, 3> over{"1ms", "10ms", "50ms"};
-  for (std::size_t i = 0; i < over.size(); ++i) f_->bfd_late_by[i] = &f_->bfd_late.Add({{"over", over[i]}});
+  for (std::size_t i = 0; i < kBfdDrops.size(); ++i)
+    f_->bfd_dropped_by[i] = &f_->bfd_dropped.Add({{"reason", kBfdDrops[i].label}});
+  for (std::size_t i = 0; i < kBfdLate.size(); ++i)
+    f_->bfd_late_by[i] = &f_->bfd_late.Add({{"over", kBfdLate[i].label}});
 }
 
 Metrics::~Metrics() {
@@ -451,13 +463,10 @@ void Metrics::on_bfd_io(const bfd::io::IoCounters& c) {
   const std::lock_guard lock(mu_);
   bfd::io::IoCounters& l = bfd_io_last_;
   add_delta(*f_->bfd_datagrams_all, l.rx_datagrams, c.rx_datagrams);
-  add_delta(*f_->bfd_dropped_by[0], l.rx_ttl_dropped, c.rx_ttl_dropped);
-  add_delta(*f_->bfd_dropped_by[1], l.rx_parse_dropped, c.rx_parse_dropped);
-  add_delta(*f_->bfd_dropped_by[2], l.rx_demux_dropped, c.rx_demux_dropped);
-  add_delta(*f_->bfd_dropped_by[3], l.rx_overflow_dropped, c.rx_overflow_dropped);
-  add_delta(*f_->bfd_late_by[0], l.timers_late_1ms, c.timers_late_1ms);
-  add_delta(*f_->bfd_late_by[1], l.timers_late_10ms, c.timers_late_10ms);
-  add_delta(*f_->bfd_late_by[2], l.timers_late_50ms, c.timers_late_50ms);
+  for (std::size_t i = 0; i < kBfdDrops.size(); ++i)
+    add_delta(*f_->bfd_dropped_by[i], l.*kBfdDrops[i].field, c.*kBfdDrops[i].field);
+  for (std::size_t i = 0; i < kBfdLate.size(); ++i)
+    add_delta(*f_->bfd_late_by[i], l.*kBfdLate[i].field, c.*kBfdLate[i].field);
 }
 
 void Metrics::observe_detection_to_fib(std::chrono::microseconds latency) {
