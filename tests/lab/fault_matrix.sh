@@ -105,13 +105,18 @@ if ! grep -q '^32760:.*to 10.20.0.0/16 lookup main suppress_prefixlength 15' <<<
 fi
 
 # ---- the scenario --------------------------------------------------------------------------------------
+# stream MS: ha streams to hb every ms for MS ms (judged after settling, STREAM_MS); the fault comes 0.5 s in.
+stream() {
+  wgfo_stream_start s ha hb 10.20.0.2 "$1"
+  STREAM_MS=$1
+  sleep 0.5
+}
 # Each sets RECOVERED (ms) when it starts the recovery, and may set LOSS_OK=1 when its healthy path
 # must not lose a packet.
 RECOVERED=0 LOSS_OK=0 STREAM_MS=0
 case $SCENARIO in
   primary_cut)
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 3000))
-    sleep 0.5
+    stream 3000
     lab_cut a b 0
     lab_wait 2 route_is wg1 || lab_fail "the route did not move to wg1: '$(route_of)'"
     say "wg0 cut: traffic on wg1"
@@ -121,8 +126,7 @@ case $SCENARIO in
   bfd_only_drop)
     # Only BFD (UDP 3784 inside the tunnel) is dropped; WireGuard and data still pass. BFD is the
     # signal of record, so the route moves: a path that cannot carry BFD is not trusted to carry data.
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 3000))
-    sleep 0.5
+    stream 3000
     for s in a b; do
       lab_exec "$s" nft -f - <<EOF
 add table inet wgfo_bfddrop
@@ -141,8 +145,7 @@ EOF
     # The daemon dies hard and comes back: FRR keeps its routes, the restarted daemon adopts them
     # (same routes, no withdraw while its sessions come up), and the healthy path never loses a packet.
     LOSS_OK=1
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 6000))
-    sleep 0.5
+    stream 6000
     kill -KILL "$(lab_pid a wgfo)"
     say "wg-failoverd on a killed (SIGKILL); routes left in FRR: $(owned_routes | tr '\n' ',')"
     sleep 0.5
@@ -154,8 +157,7 @@ EOF
     LOSS_OK=1
     lab_cut a b 0
     lab_wait 2 route_is wg1 || lab_fail "the route did not move to wg1: '$(route_of)'"
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 5000))
-    sleep 0.5
+    stream 5000
     kill -KILL "$(lab_pid a wgfo)"
     sleep 0.5
     start_daemon_a
@@ -170,8 +172,7 @@ EOF
     lab_restore a b 0
     ;;
   staticd_restart)
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 6000))
-    sleep 0.5
+    stream 6000
     kill -KILL "$(lab_pid a staticd)"
     say "staticd on a killed (SIGKILL); kernel route now '$(route_of)'"
     sleep 1
@@ -180,8 +181,7 @@ EOF
     ;;
   both_cut)
     # No tunnel left: the kill switch's blackhole takes the prefix, nothing leaks by the uplink.
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 3000))
-    sleep 0.5
+    stream 3000
     lab_cut a b 0
     lab_cut a b 1
     lab_wait 2 route_is blackhole || lab_fail "no blackhole with both tunnels cut: '$(route_of)'"
@@ -198,8 +198,7 @@ EOF
     # at most one excursion is allowed.
     pct=${SCENARIO#loss_}
     [[ $pct =~ ^(5|20|50)$ ]] || lab_fail "loss scenarios: loss_5, loss_20, loss_50"
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 9000))
-    sleep 0.5
+    stream 9000
     lab_loss a b 0 "$pct"
     route_history 8
     say "$pct % loss on wg0 for 8 s: routes ${ROUTES[*]} ($CHANGES changes), primary $(wgfo_field a primary .state)"
@@ -217,8 +216,7 @@ EOF
     # wg0 disappears in site a: deleted by an operator (wireguard-go exits with it), or wireguard-go
     # killed. The primary is down at once (no need to wait for BFD), traffic moves to wg1; a new
     # wireguard-go brings wg0 back with a new ifindex, and the daemon picks it up again.
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 3000))
-    sleep 0.5
+    stream 3000
     if [[ $SCENARIO == wg_delete ]]; then lab_exec a ip link del wg0; else kill -KILL "$(lab_pid a wg0)"; fi
     lab_wait 2 route_is wg1 || lab_fail "the route did not move to wg1: '$(route_of)'"
     wgfo_expect a primary .state down 1
@@ -234,8 +232,7 @@ EOF
     good=$LAB_DIR/sites/a/wgfo.good.yaml
     cp "$LAB_DIR/sites/a/wgfo.yaml" "$good"
     before=$(down_transitions)
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 3000))
-    sleep 0.5
+    stream 3000
     wgfo_reload a <(printf 'node: site-a\ntunnels: [{name: primary, interface: wg0\n')
     lab_wait 3 grep -q "rejected" "$(lab_log a wgfo)" || lab_fail "SIGHUP with a broken file: no rejection logged"
     if out=$(wgfo_cli a reload 2>&1); then lab_fail "wg-failover reload accepted a broken file: $out"; fi
@@ -249,8 +246,7 @@ EOF
   zebra_restart)
     # zebra dies: the kernel keeps its routes (nothing removes them), staticd loses its zebra. zebra
     # restarted sweeps what the old one installed and staticd reinstalls; the floor covers the gap.
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 6000))
-    sleep 0.5
+    stream 6000
     kill -KILL "$(lab_pid a zebra)"
     say "zebra on a killed (SIGKILL); kernel route now '$(route_of)'"
     sleep 1
@@ -286,8 +282,7 @@ EOF
   staticd_stall)
     # staticd stops answering (SIGSTOP, 5 s) while the primary is cut: the daemon's commit hits its
     # deadline, its API stays responsive, and after SIGCONT the route moves.
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 8000))
-    sleep 0.5
+    stream 8000
     kill -STOP "$(lab_pid a staticd)"
     lab_cut a b 0
     wgfo_expect a primary .state down 2
@@ -308,8 +303,7 @@ EOF
     # The session must not notice: no down transition, no packet of the stream lost.
     LOSS_OK=1
     before=$(down_transitions)
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 6000))
-    sleep 0.5
+    stream 6000
     flood=$(lab_exec b python3 tests/lab/bfd_flood.py --to "$(lab_addr a 0)" --peer "$(lab_addr b 0)" \
       --spoof-net 203.0.113.0/24 --underlay-to "$(lab_addr a 0 underlay)" \
       --underlay-peer "$(lab_addr b 0 underlay)" --rate 10000 --seconds 5)
@@ -323,8 +317,7 @@ EOF
     # One busy loop per core for 10 s, at normal priority, with BFD at 3 x 50 ms on both sites: no
     # session may go down.
     before=$(down_transitions)
-    wgfo_stream_start s ha hb 10.20.0.2 $((STREAM_MS = 11000))
-    sleep 0.5
+    stream 11000
     for ((c = 0; c < $(nproc); c++)); do
       lab_bg a "hog$c" timeout 10 sh -c 'while :; do :; done'
     done
