@@ -11,6 +11,8 @@
 //  * §6.8.3 timer changes: desired_min_tx_/required_min_rx_ are the advertised bfd.* variables;
 //    the *_in_force_ copies are what timing uses. While Up a change is carried by a Poll Sequence
 //    (§6.5) and the "dangerous" direction (slower TX, faster expected RX) waits for the Final.
+//  * §6.7 authentication (bfd/auth.hpp does the digest): authenticate() runs first in on_packet(), as
+//    §6.8.6 orders it, and transmit() signs every packet it hands out, so no path sends unsigned.
 //  * §6.8.7 transmission: the periodic schedule is anchored on the previous *scheduled* time, not on
 //    when on_timer() happened to run, so a late wakeup does not delay every later packet.
 //
@@ -56,6 +58,7 @@ Session::Session(Discriminator local_discr, const SessionConfig& config, TimePoi
     : random_(random), config_(sanitize(config)), local_discr_(local_discr) {
   desired_min_tx_ = desired_min_tx_in_force_ = target_desired_min_tx();
   required_min_rx_ = required_min_rx_in_force_ = config_.required_min_rx;
+  if (config_.auth) xmit_auth_seq_ = random_.next();  // §6.8.1: "initialized to a random 32-bit value"
   // Random phase within the first interval: spreads the first packets of sessions created together
   // (daemon start with thousands of tunnels) instead of sending them in one burst.
   const Micros interval = tx_interval();
@@ -117,13 +120,42 @@ TimePoint Session::next_deadline() const {
 
 // ---- inputs ---------------------------------------------------------------------------------
 
-Actions Session::on_packet(const ControlPacket& rx, TimePoint now) {
+bool Session::authenticate(const ControlPacket& rx, std::span<const std::uint8_t> wire, TimePoint now) {
+  if (!config_.auth) {
+    // §6.8.6: "If the A bit is set and no authentication is in use (bfd.AuthType is zero), the packet
+    // MUST be discarded."
+    return !rx.auth_present && !rx.auth;
+  }
+  // §6.8.1: bfd.AuthSeqKnown "MUST be set to zero after no packets have been received on this
+  // session for at least twice the Detection Time", so a restarted peer (new random sequence) is
+  // accepted again. Evaluated here, when it matters, instead of on a timer of its own.
+  if (auth_seq_.known && now - last_rx_ >= 2 * detection_time()) auth_seq_.known = false;
+  // §6.8.6: "If the A bit is clear and authentication is in use (bfd.AuthType is nonzero), the packet
+  // MUST be discarded"; "If the A bit is set, the packet MUST be authenticated under the rules of
+  // section 6.7".
+  const AuthError e = verify(rx, wire, *config_.auth, auth_seq_, config_.detect_mult);
+  if (e != AuthError::None) {
+    ++counters_.rx_auth_failed;
+    last_auth_error_ = e;
+    return false;
+  }
+  // §6.7.4: "bfd.RcvAuthSeq MUST be set to the value of the received Sequence Number field, and
+  // bfd.AuthSeqKnown MUST be set to 1."
+  auth_seq_ = AuthSeqState{true, rx.auth->sequence};
+  return true;
+}
+
+Actions Session::on_packet(const ControlPacket& rx, TimePoint now, std::span<const std::uint8_t> wire) {
   Actions out;
   ++counters_.rx_packets;
 
-  // §6.8.6: "If the A bit is set and no authentication is in use (bfd.AuthType is zero), the packet
-  // MUST be discarded." Authentication is never configured on this session type.
-  if (rx.auth_present || rx.auth) {
+  if (!authenticate(rx, wire, now)) {
+    ++counters_.rx_discarded;
+    return out;
+  }
+  // Not an RFC step: the receive budget (kRxRateLimit), after authentication so forgeries cost none.
+  if (!rx_budget_.take(now)) {
+    ++counters_.rx_rate_limited;
     ++counters_.rx_discarded;
     return out;
   }
@@ -217,6 +249,11 @@ Actions Session::on_timer(TimePoint now) {
 
 Actions Session::set_config(const SessionConfig& config, TimePoint now) {
   Actions out;
+  if (config.auth != config_.auth) {
+    // A new key or type starts a new sequence space on both sides (§6.7.1: not seamless).
+    auth_seq_ = AuthSeqState{};
+    if (config.auth && !config_.auth) xmit_auth_seq_ = random_.next();
+  }
   config_ = sanitize(config);
   update_parameters();
   reschedule(now);
@@ -307,6 +344,10 @@ ControlPacket Session::build_packet(bool final_reply) const {
 
 void Session::transmit(Actions& out, TimePoint now, bool final_reply, bool restart_schedule) {
   out.transmit = build_packet(final_reply);
+  // §6.7.4: Meticulous Keyed SHA1 MUST increment bfd.XmitAuthSeq for every packet, Keyed SHA1 MAY.
+  // Both do here: one rule, and a receiver's window (3 x DetectMult) comfortably covers the packets
+  // of a Detection Time.
+  if (config_.auth) sign(*out.transmit, *config_.auth, xmit_auth_seq_++);
   ++counters_.tx_packets;
   if (final_reply) ++counters_.finals_sent;
   if (restart_schedule) {

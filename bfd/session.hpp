@@ -14,8 +14,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
+#include "bfd/auth.hpp"
 #include "bfd/packet.hpp"
+#include "bfd/token_bucket.hpp"
 #include "bfd/types.hpp"
 
 namespace wgfo::bfd {
@@ -27,10 +30,21 @@ class RandomSource {
   virtual std::uint32_t next() = 0;  // uniform over [0, 2^32)
 };
 
+// Received packets a session processes per second (and banks at most), after authentication: ten times
+// what the fastest configurable peer sends (10 ms intervals), so only a misbehaving source reaches it.
+// It bounds the work, and the Final replies (every Poll is answered at once, §6.8.7), one source can
+// cause. Forged packets fail authentication before they cost any budget, so with authentication a
+// flood of them cannot starve the real peer's packets.
+inline constexpr std::uint32_t kRxRateLimit = 1000;
+inline constexpr std::uint32_t kRxBurst = 100;
+
 struct SessionConfig {
   Micros desired_min_tx{std::chrono::seconds{1}};   // bfd.DesiredMinTxInterval once Up
   Micros required_min_rx{std::chrono::seconds{1}};  // bfd.RequiredMinRxInterval
   std::uint8_t detect_mult{3};                      // bfd.DetectMult
+  // bfd.AuthType and its key (§6.7): every packet is signed and every received one must verify.
+  // Changing it on a live session is not seamless (§6.7.1): the peer must change at the same time.
+  std::optional<AuthKey> auth;
 
   bool operator==(const SessionConfig&) const = default;
 };
@@ -50,7 +64,9 @@ struct Actions {
 struct SessionCounters {
   std::uint64_t rx_packets{};
   std::uint64_t tx_packets{};
-  std::uint64_t rx_discarded{};  // received while AdminDown, or A bit without configured auth
+  std::uint64_t rx_discarded{};     // received while AdminDown, failed authentication, or A bit without auth
+  std::uint64_t rx_auth_failed{};   // of those, failed §6.7 authentication (also counted in rx_discarded)
+  std::uint64_t rx_rate_limited{};  // of those, over kRxRateLimit (also counted in rx_discarded)
   std::uint64_t up_transitions{};
   std::uint64_t down_transitions{};  // from Up to anything
   std::uint64_t polls_started{};
@@ -66,7 +82,9 @@ class Session {
   // A packet that passed parse() and was demultiplexed to this session (§6.8.6 from "If the A bit").
   // Not checked against the detection timer: a packet handed in before an overdue on_timer() still
   // counts, so an owner that drains its sockets before running timers never declares a false Down.
-  Actions on_packet(const ControlPacket& rx, TimePoint now);
+  // `wire` is the datagram `rx` was parsed from; authentication verifies the digest over it, so with
+  // auth configured a packet handed in without it fails.
+  Actions on_packet(const ControlPacket& rx, TimePoint now, std::span<const std::uint8_t> wire = {});
   // Transmit timer and detection timer (§6.8.4, §6.8.7); does nothing that is not yet due.
   Actions on_timer(TimePoint now);
   // Earliest time at which on_timer() has work to do; TimePoint::max() if none.
@@ -103,6 +121,8 @@ class Session {
   // §6.8.4 Detection Time (asynchronous mode).
   Micros detection_time() const;
   const SessionCounters& counters() const { return counters_; }
+  // The last authentication failure, for logs and status (None until one happens).
+  AuthError last_auth_error() const { return last_auth_error_; }
   // When the §6.8.4 detection timer (Init/Up) or the §6.8.1 RemoteDiscr reset is due, if either applies.
   std::optional<TimePoint> detection_deadline() const;
   // The last packet that was not discarded, if any.
@@ -114,6 +134,8 @@ class Session {
   // §6.8.7: periodic transmission is allowed (Active role) unless the peer asked for none
   // (bfd.RemoteMinRxInterval 0) or Demand mode is active on the remote system without a Poll.
   bool periodic_tx_allowed() const;
+  // §6.8.6 "If the A bit is set ...", §6.7: true if the packet may be processed further.
+  bool authenticate(const ControlPacket& rx, std::span<const std::uint8_t> wire, TimePoint now);
   // §6.8.3 slow start: the Desired Min TX the current state calls for.
   Micros target_desired_min_tx() const;
   void change_state(State to, Diag diag, Actions& out);
@@ -155,6 +177,11 @@ class Session {
   Micros scheduled_tx_interval_{0};  // the tx_interval() next_tx_ was computed with
   TimePoint last_rx_{};              // last packet that was not discarded
   bool received_any_{false};
+
+  std::uint32_t xmit_auth_seq_{};  // bfd.XmitAuthSeq, random when auth is turned on (§6.8.1)
+  AuthSeqState auth_seq_;          // bfd.RcvAuthSeq, bfd.AuthSeqKnown
+  AuthError last_auth_error_{AuthError::None};
+  TokenBucket rx_budget_{kRxRateLimit, kRxBurst};
 
   SessionCounters counters_;
 };

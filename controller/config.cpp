@@ -405,12 +405,17 @@ LoadResult load_config_string(std::string_view yaml, std::string_view file_name)
   return result;
 }
 
-LoadResult load_config_file(const std::string& path) {
-  const auto fail = [&](const std::string& message) {
-    return LoadResult{std::nullopt, {ConfigError{path, 0, "", message}}};
-  };
+namespace {
+
+// A regular file's contents, at most max_size bytes; nullopt and *why otherwise. `mode` gets the
+// file's permission bits.
+std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_size,
+                                             std::string_view too_big, mode_t& mode, std::string* why) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail("cannot open: " + std::generic_category().message(errno));
+  if (fd < 0) {
+    *why = "cannot open: " + std::generic_category().message(errno);
+    return std::nullopt;
+  }
   struct stat st {};
   std::string text;
   std::string problem;
@@ -418,9 +423,10 @@ LoadResult load_config_file(const std::string& path) {
     problem = "cannot stat: " + std::generic_category().message(errno);
   } else if (!S_ISREG(st.st_mode)) {
     problem = "not a regular file";
-  } else if (static_cast<std::size_t>(st.st_size) > config_detail::kMaxFileSize) {
-    problem = "the file is larger than 16 MiB; is this the right file?";
+  } else if (static_cast<std::size_t>(st.st_size) > max_size) {
+    problem = std::string(too_big);
   } else {
+    mode = st.st_mode;
     std::array<char, 65536> buf{};
     for (;;) {
       const ssize_t n = ::read(fd, buf.data(), buf.size());
@@ -431,8 +437,44 @@ LoadResult load_config_file(const std::string& path) {
     }
   }
   ::close(fd);
-  if (!problem.empty()) return fail(problem);
-  return load_config_string(text, path);
+  if (!problem.empty()) {
+    *why = problem;
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> config_detail::read_secret_file(const std::string& path, std::size_t max_len,
+                                                           std::string* why) {
+  mode_t mode = 0;
+  // A little slack over max_len for the newline; a longer file is not a key anyway.
+  const std::string size_rule =
+      "must hold 1.." + std::to_string(max_len) + " bytes (a trailing newline not counted)";
+  auto text = read_regular_file(path, max_len + 2, size_rule, mode, why);
+  if (!text) return std::nullopt;
+  if ((mode & S_IRWXO) != 0) {
+    // Like ssh with a private key: a secret other users can read is not a secret any more.
+    *why = "readable by other users; chmod o-rwx it (and rotate the key if it was exposed)";
+    return std::nullopt;
+  }
+  if (text->ends_with('\n')) text->pop_back();
+  if (text->ends_with('\r')) text->pop_back();
+  if (text->empty() || text->size() > max_len) {
+    *why = size_rule + ", holds " + std::to_string(text->size());
+    return std::nullopt;
+  }
+  return text;
+}
+
+LoadResult load_config_file(const std::string& path) {
+  std::string why;
+  mode_t mode = 0;
+  const auto text = read_regular_file(path, config_detail::kMaxFileSize,
+                                      "the file is larger than 16 MiB; is this the right file?", mode, &why);
+  if (!text) return LoadResult{std::nullopt, {ConfigError{path, 0, "", why}}};
+  return load_config_string(*text, path);
 }
 
 }  // namespace wgfo

@@ -22,12 +22,14 @@
 //   frr.route_tag 4242 (1..4294967280: the daemon owns route_tag .. route_tag+15),
 //   frr.bgp_signalling tag (| route-map), frr.route_map WG-FAILOVER (1..63 of [A-Za-z0-9_.-])
 //   bfd_defaults tx_interval 50ms, rx_interval 50ms (each 10ms..60s), detect_mult 3 (1..255);
-//   a tunnel's bfd block overrides them key by key, and adds shutdown (default false) and enabled
-//   (default true). `bfd: {enabled: false}` is for a peer that runs no BFD (a cloud VPN endpoint, a
-//   plain wg-quick box): no session, and no other bfd key (it would have no effect). Such a tunnel
-//   needs another way to notice that it is down: quality probes (a quality block with a threshold;
-//   a round of probes with no reply at all is DOWN), WireGuard receive progress (a wireguard block)
-//   or an l7_check.
+//   a tunnel's bfd block overrides them key by key, and adds shutdown (default false), enabled
+//   (default true) and authentication: type keyed-sha1 | meticulous-keyed-sha1 (default), key_id 1
+//   (0..255) and secret_file (required; an absolute path to a file of 1..20 bytes, a trailing
+//   newline not counted, not readable by other users). `bfd: {enabled: false}` is for a peer that
+//   runs no BFD (a cloud VPN endpoint, a plain wg-quick box): no session, and no other bfd key (it
+//   would have no effect). Such a tunnel needs another way to notice that it is down: quality probes
+//   (a quality block with a threshold; a round of probes with no reply at all is DOWN), WireGuard
+//   receive progress (a wireguard block) or an l7_check.
 //   node and tunnel names: 1..64 of [A-Za-z0-9_.-], not starting with '-' or '.' (they appear in CLI
 //   commands, JSON and metric labels); socket_group: the same, 1..32;
 //   interface: a Linux ifname (1..15 bytes, no '/', ':' or whitespace); local_address and
@@ -63,12 +65,28 @@
 
 namespace wgfo {
 
+// RFC 5880 §6.7.4 authentication of one tunnel's session. The secret lives in its own file (like a
+// WireGuard key) so the config file can be shared and versioned; it is read when the config loads and
+// is never logged, printed or returned by the API.
+struct BfdAuthentication {
+  enum class Type { KeyedSha1, MeticulousKeyedSha1 };
+  static constexpr std::size_t kMaxSecret = 20;  // §4.4: the key fills a 20-byte digest field
+
+  Type type{Type::MeticulousKeyedSha1};
+  std::uint8_t key_id{1};  // BIRD numbers a password 1 when no id is given
+  std::string secret_file;
+  std::string secret;  // the file's contents without a trailing newline, 1..20 bytes
+
+  friend bool operator==(const BfdAuthentication&, const BfdAuthentication&) = default;
+};
+
 struct BfdTimers {
   std::chrono::microseconds tx_interval{std::chrono::milliseconds{50}};  // desired min TX interval
   std::chrono::microseconds rx_interval{std::chrono::milliseconds{50}};  // required min RX interval
   std::uint8_t detect_mult{3};
   bool shutdown{false};  // per tunnel only: session held AdminDown, like FRR's bfd peer "shutdown"
   bool enabled{true};    // per tunnel only: false = the peer runs no BFD, no session at all
+  std::optional<BfdAuthentication> authentication;  // per tunnel only
 
   friend bool operator==(const BfdTimers&, const BfdTimers&) = default;
 };

@@ -58,6 +58,10 @@ bool is_valid_name(std::string_view name, std::size_t max_len);
 bool is_valid_ifname(std::string_view name);  // as the Linux kernel's dev_valid_name()
 bool is_valid_wireguard_key(std::string_view base64);
 bool is_valid_community(std::string_view text, std::string* why);
+// The contents of a secret file (a trailing "\n" or "\r\n" removed), or nullopt with *why saying what
+// is wrong: missing, not a regular file, readable by other users, empty or longer than max_len bytes.
+// *why never contains the contents.
+std::optional<std::string> read_secret_file(const std::string& path, std::size_t max_len, std::string* why);
 // The value in double quotes, control characters escaped, long values shortened: safe to print.
 std::string quote(std::string_view value);
 // The candidate closest to a misspelt word (edit distance <= 2), or empty.

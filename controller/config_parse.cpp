@@ -71,7 +71,7 @@ std::string unknown_key_message(const std::string& path, const std::string& name
     return "unknown key; wg-failover never needs WireGuard secrets, keep them out of this file "
            "(only wireguard.peer_public_key belongs here)";
   }
-  if (path == "bfd_defaults" && (name == "shutdown" || name == "enabled")) {
+  if (path == "bfd_defaults" && (name == "shutdown" || name == "enabled" || name == "authentication")) {
     return "unknown key; " + name + " is set per tunnel (tunnels[].bfd." + name + ")";
   }
   std::vector<std::string_view> names;
@@ -405,8 +405,41 @@ class Parser {
         {"detect_mult", false, [&](auto& v, auto& k) { set(out.detect_mult, integer(v, k, 1, 255)); }}};
     if (per_tunnel) {
       fields.push_back({"shutdown", false, [&](auto& v, auto& k) { set(out.shutdown, boolean(v, k)); }});
+      fields.push_back(
+          {"authentication", false, [&](auto& v, auto& k) { bfd_auth(v, k, out.authentication); }});
     }
     return fields;
+  }
+
+  void bfd_auth(const Node& node, const std::string& path, std::optional<BfdAuthentication>& out) {
+    BfdAuthentication& a = out.emplace();
+    using Type = BfdAuthentication::Type;
+    walk(node, path,
+         {{"type", false,
+           [&](auto& v, auto& k) {
+             const auto text = scalar(v, k, "keyed-sha1 or meticulous-keyed-sha1");
+             if (text == "keyed-sha1") {
+               a.type = Type::KeyedSha1;
+             } else if (text == "meticulous-keyed-sha1") {
+               a.type = Type::MeticulousKeyedSha1;
+             } else if (text) {
+               // Simple password sends the secret in clear and MD5 adds nothing over SHA1 (bfd/auth.hpp).
+               fail(v, k, quote(*text) + " is not offered; use keyed-sha1 or meticulous-keyed-sha1");
+             }
+           }},
+          {"key_id", false, [&](auto& v, auto& k) { set(a.key_id, integer(v, k, 0, 255)); }},
+          {"secret_file", true, [&](auto& v, auto& k) {
+             const auto file = file_path(v, k, "/etc/wg-failover/bfd-primary.key");
+             if (!file) return;
+             std::string why;
+             const auto secret = read_secret_file(*file, BfdAuthentication::kMaxSecret, &why);
+             if (!secret) {
+               fail(v, k, quote(*file) + ": " + why);  // never the contents
+               return;
+             }
+             a.secret_file = *file;
+             a.secret = *secret;
+           }}});
   }
 
   // A tunnel's bfd block: bfd_defaults' keys, shutdown and enabled. With enabled: false every other

@@ -16,6 +16,18 @@ bfd::SessionKey to_key(const IpAddress& local, const IpAddress& peer) {
   return k;
 }
 
+std::optional<bfd::AuthKey> auth_key(const std::optional<BfdAuthentication>& a) {
+  if (!a) return std::nullopt;
+  bfd::AuthKey k;
+  k.type = a->type == BfdAuthentication::Type::KeyedSha1 ? bfd::AuthType::KeyedSha1
+                                                         : bfd::AuthType::MeticulousKeyedSha1;
+  k.key_id = a->key_id;
+  const std::size_t n = std::min(a->secret.size(), k.secret.size());  // the loader allows 1..20 bytes
+  std::copy_n(a->secret.begin(), n, k.secret.begin());
+  k.secret_len = static_cast<std::uint8_t>(n);
+  return k;
+}
+
 HealthOptions health_options(const TunnelConfig& tc, const PolicyConfig& policy) {
   HealthOptions o;
   o.quality = tc.quality;
@@ -85,7 +97,8 @@ std::vector<bfd::io::SessionSpec> Core::apply_config(const Config& config, Insta
           .key = to_key(tc.local_address, tc.peer_address),
           .config = {.desired_min_tx = tc.bfd.tx_interval,
                      .required_min_rx = tc.bfd.rx_interval,
-                     .detect_mult = tc.bfd.detect_mult},
+                     .detect_mult = tc.bfd.detect_mult,
+                     .auth = auth_key(tc.bfd.authentication)},
           .admin_down = tc.bfd.shutdown,
       });
     }

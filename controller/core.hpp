@@ -8,6 +8,7 @@
 // for the policy's timers, wall clock for events). The daemon arms one timer at next_deadline() and
 // calls on_timer(); route intent (route_intent.hpp) reads routing_of().
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -133,5 +134,15 @@ class Core {
   std::deque<TunnelEvent> events_;
   std::vector<EndpointTry> endpoint_tries_;
 };
+
+// An override duration as the API carries it (SetOverrideRequest.ttl_ms, any int64), for set_override().
+// Outside the range the core accepts, any value is as wrong as the next: clamped to 0 below and to just
+// above the longest override, so the core refuses it with its own message, before the conversion to
+// microseconds can overflow (either way: -2^63 ms is as far out of range as 2^63 - 1 ms).
+inline std::chrono::microseconds override_ttl(std::int64_t ttl_ms) {
+  constexpr std::int64_t kTooLong =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Core::kMaxOverride).count() + 1;
+  return std::chrono::milliseconds(std::clamp<std::int64_t>(ttl_ms, 0, kTooLong));
+}
 
 }  // namespace wgfo

@@ -125,7 +125,8 @@ grpc::Status Daemon::get_status(const api::v1::GetStatusRequest&, api::v1::GetSt
       }
     }
     r.set_bfd_rx_packets(snap.io.rx_datagrams);
-    r.set_bfd_rx_dropped(snap.io.rx_ttl_dropped + snap.io.rx_parse_dropped + snap.io.rx_demux_dropped);
+    r.set_bfd_rx_dropped(snap.io.rx_ttl_dropped + snap.io.rx_parse_dropped + snap.io.rx_demux_dropped +
+                         snap.io.rx_rate_dropped);
     r.set_bfd_tx_packets(snap.io.tx_packets);
     r.set_bfd_timers_late_10ms(snap.io.timers_late_10ms);
     return r;
@@ -267,16 +268,11 @@ grpc::Status Daemon::set_override(const api::v1::SetOverrideRequest& req,
                                   api::v1::SetOverrideResponse* resp) {
   const std::string& name = req.name();
   const std::uint32_t prefer = req.preference();
-  // Beyond the longest override the core accepts, any value is as wrong as the next: capped just above
-  // it so the core refuses it with its own message, before the conversion to microseconds can overflow.
-  constexpr std::int64_t kTooLong =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Core::kMaxOverride).count() + 1;
-  const std::int64_t ttl_ms = std::min(req.ttl_ms(), kTooLong);
-  return respond(mutate(name, req.dry_run(), grpc::StatusCode::INVALID_ARGUMENT,
-                        [name, prefer, ttl_ms](Core& c, Instant at) {
-                          return c.set_override(name, prefer, std::chrono::milliseconds(ttl_ms), at);
-                        }),
-                 resp);
+  const std::chrono::microseconds ttl = override_ttl(req.ttl_ms());
+  return respond(
+      mutate(name, req.dry_run(), grpc::StatusCode::INVALID_ARGUMENT,
+             [name, prefer, ttl](Core& c, Instant at) { return c.set_override(name, prefer, ttl, at); }),
+      resp);
 }
 
 grpc::Status Daemon::clear_override(const api::v1::ClearOverrideRequest& req,

@@ -325,7 +325,9 @@ std::optional<MonoTime> TunnelHealth::next_deadline() const {
   };
   if (standby_) {
     consider(dampening_.reuse_at());
-    consider(usable_hold_end());
+    // While suppressed the hold-down is not what holds the tunnel: its end may pass meanwhile, and a
+    // deadline in the past would have the daemon's timer spin. Reuse re-evaluates it.
+    if (!dampening_.suppressed()) consider(usable_hold_end());
   }
   if (state_ == TunnelState::Degraded && raw_ == TunnelState::Up) consider(up_hold_end());
   return out;

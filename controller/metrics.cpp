@@ -59,9 +59,10 @@ struct BfdIoSeries {
   const char* label;
   std::uint64_t bfd::io::IoCounters::*field;
 };
-constexpr std::array<BfdIoSeries, 4> kBfdDrops{{{"ttl", &bfd::io::IoCounters::rx_ttl_dropped},
+constexpr std::array<BfdIoSeries, 5> kBfdDrops{{{"ttl", &bfd::io::IoCounters::rx_ttl_dropped},
                                                 {"parse", &bfd::io::IoCounters::rx_parse_dropped},
                                                 {"demux", &bfd::io::IoCounters::rx_demux_dropped},
+                                                {"rate", &bfd::io::IoCounters::rx_rate_dropped},
                                                 {"buffer_full", &bfd::io::IoCounters::rx_overflow_dropped}}};
 constexpr std::array<BfdIoSeries, 3> kBfdLate{{{"1ms", &bfd::io::IoCounters::timers_late_1ms},
                                                {"10ms", &bfd::io::IoCounters::timers_late_10ms},
@@ -125,6 +126,9 @@ struct Metrics::Families {
         bfd_tx(counter(r, "wgfailover_bfd_tx_packets_total", "BFD control packets sent.")),
         bfd_up(counter(r, "wgfailover_bfd_up_transitions_total", "BFD session transitions to Up.")),
         bfd_down(counter(r, "wgfailover_bfd_down_transitions_total", "BFD session transitions from Up.")),
+        bfd_auth_failures(
+            counter(r, "wgfailover_bfd_auth_failures_total",
+                    "BFD control packets that failed authentication (RFC 5880 6.7) and were dropped.")),
         bfd_detection(gauge(r, "wgfailover_bfd_detection_time_seconds",
                             "BFD detection time in force (RFC 5880 6.8.4).")),
         rtt(gauge(r, "wgfailover_tunnel_rtt_seconds",
@@ -165,10 +169,11 @@ struct Metrics::Families {
                       "Time from a tunnel decision to the kernel FIB holding the resulting routes.")),
         bfd_datagrams(counter(r, "wgfailover_bfd_rx_datagrams_total",
                               "Datagrams read from the BFD sockets, accepted or not.")),
-        bfd_dropped(counter(r, "wgfailover_bfd_rx_dropped_total",
-                            "BFD datagrams dropped, by reason: ttl (not 255, RFC 5881 GTSM), parse (failed a "
-                            "packet check), demux (no session, or not from the session's peer), buffer_full "
-                            "(the kernel's receive buffer overflowed).")),
+        bfd_dropped(counter(
+            r, "wgfailover_bfd_rx_dropped_total",
+            "BFD datagrams dropped, by reason: ttl (not 255, RFC 5881 GTSM), parse (failed a packet check), "
+            "demux (no session, or not from the session's peer), rate (over the per-source budget), "
+            "buffer_full (the kernel's receive buffer overflowed).")),
         bfd_late(
             counter(r, "wgfailover_bfd_timers_late_total",
                     "BFD timers that ran at least `over` after their deadline (a starved BFD thread).")) {}
@@ -195,6 +200,7 @@ struct Metrics::Families {
   Family<Counter>& bfd_tx;
   Family<Counter>& bfd_up;
   Family<Counter>& bfd_down;
+  Family<Counter>& bfd_auth_failures;
   Family<Gauge>& bfd_detection;
   Family<Gauge>& rtt;
   Family<Gauge>& loss;
@@ -243,6 +249,7 @@ struct Metrics::Tunnel {
   Counter* bfd_tx{nullptr};
   Counter* bfd_up{nullptr};
   Counter* bfd_down{nullptr};
+  Counter* bfd_auth_failures{nullptr};
   Gauge* bfd_detection{nullptr};
   bfd::SessionCounters bfd_last;
   Gauge* rtt{nullptr};
@@ -332,6 +339,7 @@ void Metrics::drop_bfd(Tunnel& t) {
   drop(f_->bfd_tx, t.bfd_tx);
   drop(f_->bfd_up, t.bfd_up);
   drop(f_->bfd_down, t.bfd_down);
+  drop(f_->bfd_auth_failures, t.bfd_auth_failures);
   drop(f_->bfd_detection, t.bfd_detection);
   t.bfd_last = {};
 }
@@ -370,6 +378,8 @@ void Metrics::set_tunnels(const std::vector<TunnelView>& views) {
     add_delta(ensure(f_->bfd_tx, t.bfd_tx, t.labels), t.bfd_last.tx_packets, c.tx_packets);
     add_delta(ensure(f_->bfd_up, t.bfd_up, t.labels), t.bfd_last.up_transitions, c.up_transitions);
     add_delta(ensure(f_->bfd_down, t.bfd_down, t.labels), t.bfd_last.down_transitions, c.down_transitions);
+    add_delta(ensure(f_->bfd_auth_failures, t.bfd_auth_failures, t.labels), t.bfd_last.rx_auth_failed,
+              c.rx_auth_failed);
     ensure(f_->bfd_detection, t.bfd_detection, t.labels).Set(seconds(v.bfd.detection_time));
   }
 }

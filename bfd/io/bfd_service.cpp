@@ -31,6 +31,8 @@ struct BfdService::Record {
   Link* link{nullptr};
   Session* session{nullptr};  // owned by table_
   std::string last_error;     // to log a failing link once, not every second
+  std::uint64_t auth_failures_logged{0};
+  TimePoint auth_warned_at{};  // authentication failures are logged at most every 10 s
 };
 
 namespace {
@@ -113,6 +115,7 @@ void BfdService::snapshot(std::function<void(std::vector<SessionStatus>, IoCount
         s.detect_mult = x->detect_mult();
         s.remote_detect_mult = x->remote_detect_mult();
         s.counters = x->counters();
+        s.last_auth_error = x->last_auth_error();
         if (const auto rx = x->last_rx())
           s.last_rx =
               wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(mono_now - *rx);
@@ -216,10 +219,12 @@ void BfdService::stop_session(Record& r, bool report_down, bool say_admin_down) 
 void BfdService::shutdown() {
   const IoCounters& c = counters_;
   spdlog::info(
-      "bfd: rx {} (dropped: ttl {}, parse {}, demux {}, buffer full {}), tx {} (errors {}), timer wakeups {}"
+      "bfd: rx {} (dropped: ttl {}, parse {}, demux {}, rate {}, buffer full {}), tx {} (errors {}), timer "
+      "wakeups {}"
       " (late >=1 ms {}, >=10 ms {}, >=50 ms {}, max {} us)",
-      c.rx_datagrams, c.rx_ttl_dropped, c.rx_parse_dropped, c.rx_demux_dropped, c.rx_overflow_dropped,
-      c.tx_packets, c.tx_errors, c.timer_wakeups, c.timers_late_1ms, c.timers_late_10ms, c.timers_late_50ms,
+      c.rx_datagrams, c.rx_ttl_dropped, c.rx_parse_dropped, c.rx_demux_dropped, c.rx_rate_dropped,
+      c.rx_overflow_dropped, c.tx_packets, c.tx_errors, c.timer_wakeups, c.timers_late_1ms,
+      c.timers_late_10ms, c.timers_late_50ms,
       std::chrono::duration_cast<std::chrono::microseconds>(c.max_timer_lateness).count());
   for (auto& [name, r] : records_) stop_session(*r, false, true);
   timer_.cancel();
@@ -291,8 +296,21 @@ void BfdService::on_datagram(const Datagram& d, TimePoint now) {
   auto it = by_discr_.find(m.session->local_discr());
   if (it == by_discr_.end()) return;
   Record& r = *it->second;
-  handle(r, r.session->on_packet(p.packet, now), now);
+  const std::uint64_t limited = r.session->counters().rx_rate_limited;
+  handle(r, r.session->on_packet(p.packet, now, d.data), now);
+  counters_.rx_rate_dropped += r.session->counters().rx_rate_limited - limited;
   reschedule(r);
+  warn_auth_failures(r, now);
+}
+
+void BfdService::warn_auth_failures(Record& r, TimePoint now) {
+  // A peer with the wrong key sends at its full rate; the log gets a line every 10 s, not each packet.
+  const std::uint64_t failed = r.session->counters().rx_auth_failed;
+  if (failed == r.auth_failures_logged || now - r.auth_warned_at < std::chrono::seconds(10)) return;
+  spdlog::warn("bfd: {}: dropped {} packet(s) that failed authentication ({}); {} so far", r.spec.name,
+               failed - r.auth_failures_logged, to_string(r.session->last_auth_error()), failed);
+  r.auth_failures_logged = failed;
+  r.auth_warned_at = now;
 }
 
 // ---- timer path -----------------------------------------------------------------------------------

@@ -19,6 +19,10 @@
 // interval late. Profiling 2000 sessions showed a third of the thread's time in timerfd_settime
 // with one wakeup per deadline; sharing wakeups removes most of it.
 //
+// Receive rate limit: per source, in Session (session.hpp, kRxRateLimit). A packet reaches a session
+// only from the session's configured peer address and interface; anything else is dropped by demux
+// here, as cheaply as a bucket lookup would be, so spoofing cannot multiply the buckets.
+//
 // Interfaces: a session whose interface does not exist waits; interfaces are re-checked every
 // second and a session whose interface vanished or changed index is reported Down (diag Path Down)
 // and restarted when it returns. Faster link-down handling belongs to the controller (rtnetlink).
@@ -66,6 +70,7 @@ struct SessionStatus {
   std::uint8_t detect_mult{0};
   std::uint8_t remote_detect_mult{0};
   SessionCounters counters;
+  AuthError last_auth_error{AuthError::None};                    // the latest failed authentication, if any
   std::optional<std::chrono::system_clock::time_point> last_rx;  // last accepted packet, wall clock
 };
 
@@ -81,6 +86,7 @@ struct IoCounters {
   std::uint64_t rx_ttl_dropped{};    // RFC 5881 §5 GTSM
   std::uint64_t rx_parse_dropped{};  // failed a §6.8.6 packet check
   std::uint64_t rx_demux_dropped{};  // no session for it, or from the wrong source
+  std::uint64_t rx_rate_dropped{};   // over its source's budget (Session's kRxRateLimit)
   std::uint64_t tx_packets{};
   std::uint64_t tx_errors{};
   std::uint64_t link_errors{};          // sockets that could not be opened
@@ -137,6 +143,7 @@ class BfdService {
   void drain(Link& link, TimePoint now);
   void note_lateness(Duration late, TimePoint now);
   void on_datagram(const Datagram& d, TimePoint now);
+  void warn_auth_failures(Record& r, TimePoint now);
   void on_timer();
   void handle(Record& r, const Actions& actions, TimePoint now);
   void reschedule(Record& r);

@@ -125,6 +125,9 @@ void to_proto(const TunnelView& t, v1::Tunnel* out) {
   s->set_up_transitions(b.counters.up_transitions);
   s->set_down_transitions(b.counters.down_transitions);
   if (b.last_rx) *s->mutable_last_rx() = to_timestamp(*b.last_rx);
+  s->set_auth_failures(b.counters.rx_auth_failed);
+  if (b.last_auth_error != bfd::AuthError::None)
+    s->set_last_auth_error(std::string(bfd::to_string(b.last_auth_error)));
 }
 
 }  // namespace wgfo::api

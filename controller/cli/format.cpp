@@ -142,6 +142,9 @@ nlohmann::ordered_json tunnel_json(const v1::Tunnel& t) {
         {"up_transitions", b.up_transitions()},
         {"down_transitions", b.down_transitions()},
         {"last_rx", optional_time(b.has_last_rx(), b.last_rx())},
+        {"auth_failures", b.auth_failures()},
+        {"last_auth_error", b.last_auth_error().empty() ? nlohmann::ordered_json()
+                                                        : nlohmann::ordered_json(b.last_auth_error())},
     };
   }
   nlohmann::ordered_json override_json = nullptr;

@@ -346,5 +346,24 @@ TEST_F(SessionFsmTest, LateTimerDoesNotAccumulate) {
   EXPECT_EQ(s_.next_deadline(), due2 + 250ms);
 }
 
+TEST_F(SessionFsmTest, AFloodOfPollsIsAnsweredAtTheRateLimitOnly) {
+  enter(State::Up);
+  const SessionCounters before = s_.counters();
+  // 10 000 Polls/s for 2 s, one every 100 us: only the budget (burst + rate) is processed and answered.
+  ControlPacket poll = peer(State::Up);
+  poll.poll = true;
+  int finals = 0;
+  for (int i = 1; i <= 20'000; ++i) {
+    const Actions a = s_.on_packet(poll, now_ + Micros{100 * i});
+    if (a.transmit && a.transmit->final) ++finals;
+  }
+  const std::uint64_t budget = kRxBurst + 2 * kRxRateLimit;
+  EXPECT_LE(static_cast<std::uint64_t>(finals), budget + 1);
+  EXPECT_GE(static_cast<std::uint64_t>(finals), budget - 1);
+  EXPECT_EQ(s_.counters().rx_rate_limited - before.rx_rate_limited,
+            20'000 - static_cast<std::uint64_t>(finals));
+  EXPECT_EQ(s_.state(), State::Up);
+}
+
 }  // namespace
 }  // namespace wgfo::bfd

@@ -76,7 +76,10 @@ class Pair {
     ASSERT_TRUE(r) << to_string(r.error);
     EXPECT_EQ(r.packet, p);
     sent.push_back({now_, who, p});
-    if (deliver_[static_cast<std::size_t>(who)]) in_flight_.push_back({now_ + latency_, 1 - who, r.packet});
+    if (deliver_[static_cast<std::size_t>(who)]) {
+      in_flight_.push_back(
+          {now_ + latency_, 1 - who, r.packet, std::vector<std::uint8_t>(buf.begin(), buf.begin() + n)});
+    }
   }
 
   // Processes every event due at or before `end`, then leaves the clock at `end`.
@@ -127,7 +130,7 @@ class Pair {
         in_flight_.pop_front();
         received.push_back({now_, w.to, w.packet});
         last_rx[static_cast<std::size_t>(w.to)] = now_;
-        handle(w.to, at(w.to).on_packet(w.packet, now_));
+        handle(w.to, at(w.to).on_packet(w.packet, now_, w.wire));
       }
       for (int who : {kA, kB}) {
         if (at(who).next_deadline() > now_) continue;
@@ -146,6 +149,7 @@ class Pair {
     TimePoint at;
     int to;
     ControlPacket packet;
+    std::vector<std::uint8_t> wire;  // as serialized: authentication verifies these bytes
   };
 
   FakeRandom random_;

@@ -37,6 +37,8 @@ v1::ListTunnelsResponse sample() {
   b->set_detection_time_ms(150);
   b->set_last_diag("none");
   b->set_rx_packets(60);
+  b->set_auth_failures(2);
+  b->set_last_auth_error("digest does not match");
   b->set_tx_packets(61);
   b->set_up_transitions(1);
   b->mutable_last_rx()->set_seconds(1795555830);
@@ -86,7 +88,9 @@ TEST(CliFormat, TunnelsJsonGolden) {
       "tx_packets": 61,
       "up_transitions": 1,
       "down_transitions": 0,
-      "last_rx": "2026-11-24T21:30:30.000Z"
+      "last_rx": "2026-11-24T21:30:30.000Z",
+      "auth_failures": 2,
+      "last_auth_error": "digest does not match"
     },
     "last_change": "2026-11-24T21:30:27.123Z",
     "standby": false,
@@ -120,7 +124,9 @@ TEST(CliFormat, TunnelsJsonGolden) {
       "tx_packets": 0,
       "up_transitions": 0,
       "down_transitions": 0,
-      "last_rx": null
+      "last_rx": null,
+      "auth_failures": 0,
+      "last_auth_error": null
     },
     "last_change": null,
     "standby": false,

@@ -45,7 +45,8 @@ std::vector<ErrorCase> error_cases() {
       {"top_not_map", "- a\n- b\n", "", "expected a map with the keys node, api"},
       {"unknown_top", e("policy:", "polciy:"), "polciy", "unknown key; did you mean policy?", 27},
       {"unknown_nested", e("{tx_interval: 20ms", "{tx_intreval: 20ms"), "tunnels[0].bfd.tx_intreval",
-       "did you mean tx_interval? (allowed here: tx_interval, rx_interval, detect_mult, shutdown, enabled)",
+       "did you mean tx_interval? (allowed here: tx_interval, rx_interval, detect_mult, shutdown, "
+       "authentication, enabled)",
        14},
       {"unknown_far", e("route_tag: 4242", "colour: blue"), "frr.colour",
        "unknown key (allowed here: staticd"},

@@ -435,6 +435,25 @@ TEST_F(Health, AFlapStormIsSuppressedAndReusedOnTime) {
   EXPECT_LT(h.penalty(reuse), 750);
 }
 
+TEST_F(Health, AHoldDownThatEndedDuringSuppressionIsNoLongerADeadline) {
+  // Found by the api_request fuzzer: suppressed longer than the 3 s hold-down, the tunnel reported the
+  // hold-down's end as its next deadline after it had passed, and the daemon's timer spun on it.
+  h.set_options(plain(3s), "wg0");
+  first_up();
+  for (int i = 1; i <= 3; ++i) {
+    bfd(bfd::State::Down);
+    at(std::chrono::milliseconds(10 * i));
+    bfd(bfd::State::Up);
+    at(std::chrono::milliseconds(10 * i + 5));
+  }
+  ASSERT_TRUE(h.suppressed());
+  at(10s);  // the hold-down has long passed; the suppression has not
+  ASSERT_TRUE(h.suppressed());
+  const auto next = h.next_deadline();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GT(*next, now);
+}
+
 TEST_F(Health, SuppressionShowsInTheCause) {
   h.set_options(plain(0s), "wg0");
   first_up();

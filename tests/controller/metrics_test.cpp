@@ -341,6 +341,7 @@ TEST(Metrics, BfdReceiveDropsByReasonAndLateTimers) {
   c.rx_parse_dropped = 20;
   c.rx_demux_dropped = 30;
   c.rx_overflow_dropped = 1;
+  c.rx_rate_dropped = 7;
   c.timers_late_1ms = 5;
   c.timers_late_10ms = 2;
   m.on_bfd_io(c);
@@ -352,6 +353,7 @@ TEST(Metrics, BfdReceiveDropsByReasonAndLateTimers) {
   EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"parse\"}"), 20.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"demux\"}"), 35.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"buffer_full\"}"), 1.0);
+  EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"rate\"}"), 7.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"1ms\"}"), 5.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"10ms\"}"), 2.0);
 }

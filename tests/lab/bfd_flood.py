@@ -10,6 +10,10 @@ cycling through five kinds, all to UDP 3784:
               subnet or elsewhere                                         -> no session for that source
   underlay    well-formed BFD to the site's underlay address (not through the tunnel) -> never reaches
               the daemon's sockets, which are bound to the tunnel interface
+  forged      (only with --session) State Up with the live session's discriminators, from the real peer,
+              with a keyed SHA1 section whose digest and sequence number are random: it reaches the
+              session, and only authentication can tell it from the peer's own packets
+--only KIND sends one kind alone.
 A Down packet with Your Discriminator 0 from the real peer address is deliberately not sent: inside a
 WireGuard tunnel only the authenticated peer can send from there, and without BFD authentication RFC 5880
 lets such a packet reset a session. Stops by itself after SECONDS; prints a JSON summary.
@@ -48,8 +52,17 @@ def control(state: int, your: int) -> bytes:
                        50000, 50000, 0)
 
 
+def forged(my: int, your: int) -> bytes:
+    # RFC 5880 §4.4: a Meticulous Keyed SHA1 section (type 5, length 28, key id 1), random sequence and digest.
+    head = struct.pack("!BBBBIIIII", 1 << 5, (3 << 6) | 0x04, 3, 52, my, your, 50000, 50000, 0)
+    return head + struct.pack("!BBBBI", 5, 28, 1, 0, random.getrandbits(32)) + random.randbytes(20)
+
+
 def packet(kind: str, a: argparse.Namespace) -> tuple[bytes, str]:
     sport = random.randint(49152, 65535)
+    if kind == "forged":
+        my, your = (int(x) for x in a.session.split(":"))
+        return ipv4(a.peer, a.to, 255, forged(my, your), sport), a.to
     if kind == "garbage":
         body = random.randbytes(random.randint(0, 60))
         return ipv4(a.peer, a.to, 255, body, sport), a.to
@@ -70,23 +83,30 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--to", required=True, help="the daemon's tunnel address")
     p.add_argument("--peer", required=True, help="the real peer's tunnel address")
-    p.add_argument("--spoof-net", required=True, help="forged sources are drawn from this prefix")
-    p.add_argument("--underlay-to", required=True)
-    p.add_argument("--underlay-peer", required=True)
+    p.add_argument("--spoof-net", help="forged sources are drawn from this prefix")
+    p.add_argument("--underlay-to")
+    p.add_argument("--underlay-peer")
+    p.add_argument("--session", help="MY:YOUR, the peer's and our discriminator: adds kind forged")
+    p.add_argument("--only", choices=(*KINDS, "forged"), help="send this kind alone")
     p.add_argument("--rate", type=int, default=10000)
     p.add_argument("--seconds", type=float, default=5)
     a = p.parse_args()
     if not 1 <= a.rate <= 100000 or not 0 < a.seconds <= 60:
         p.error("rate 1..100000, seconds up to 60")
+    kinds = (a.only,) if a.only else KINDS + (("forged",) if a.session else ())
+    if "forged" in kinds and not a.session:
+        p.error("kind forged needs --session")
+    if {"spoofed", "underlay"} & set(kinds) and not (a.spoof_net and a.underlay_to and a.underlay_peer):
+        p.error("kinds spoofed and underlay need --spoof-net, --underlay-to and --underlay-peer")
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    sent = dict.fromkeys(KINDS, 0)
+    sent = dict.fromkeys(kinds, 0)
     errors = 0
     start = time.monotonic()
     n = 0
     while (now := time.monotonic()) - start < a.seconds:
         due = int((now - start) * a.rate)
         while n < due:
-            kind = KINDS[n % len(KINDS)]
+            kind = kinds[n % len(kinds)]
             data, dst = packet(kind, a)
             try:
                 s.sendto(data, (dst, 0))

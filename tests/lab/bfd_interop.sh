@@ -22,19 +22,7 @@ if [[ $FAMILY == 6 ]]; then A=2001:db8:113::1 B=2001:db8:113::2; else A=203.0.11
 
 # our_conf NODE LOCAL PEER TX RX MULT [shutdown]: a one-tunnel wg-failoverd config on wg0. No fail-back
 # hold-down: the tunnel state follows BFD at once, which is what this test looks at.
-our_conf() {
-  cat <<EOF
-node: $1
-frr: {staticd: 127.0.0.1:50051}
-policy: {fail_back_hold_down: 0s}
-tunnels:
-  - name: primary
-    interface: wg0
-    local_address: $2
-    peer_address: $3
-    bfd: {tx_interval: $4, rx_interval: $5, detect_mult: $6${7:+, shutdown: true}}
-EOF
-}
+our_conf() { wgfo_conf_one "$1" "$2" "$3" "tx_interval: $4, rx_interval: $5, detect_mult: $6${7:+, shutdown: true}"; }
 a_conf() { our_conf site-a "$A" "$B" "$@"; }
 
 # ---- the peer in site b: start, state (up|down|init|admin-down), down count, the timers it uses ------

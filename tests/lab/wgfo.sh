@@ -1,10 +1,13 @@
 # shellcheck shell=bash
 # wgfo.sh: lab helpers for running wg-failoverd in a site (source after lab.sh).
 #   wgfo_start SITE CONF   start the daemon (binary from WGFO_BUILD_DIR) with CONF copied into the site
-#                          (WGFO_LOG_LEVEL=debug for more in its log)
+#                          (WGFO_LOG_LEVEL=debug for more in its log; WGFO_ENV=(VAR=VALUE ...) runs it
+#                          under `env` with those variables, e.g. an LD_PRELOAD; empty by default)
 #   wgfo_reload SITE CONF  replace the config and send SIGHUP (the daemon's reload)
 #   wgfo_cli SITE ARGS     run the wg-failover CLI in SITE against the site's default socket
 #   wgfo_field SITE TUNNEL JQ    print one field of `show tunnels --json` for TUNNEL (jq path, e.g. .bfd.state)
+#   wgfo_conf_one NODE LOCAL PEER BFD   a one-tunnel config (primary on wg0, no fail-back hold-down,
+#                          staticd on the default port) with BFD keys BFD in YAML flow style
 #   wgfo_now_ms            wall clock in ms
 #   wgfo_rfc3339_ms TIME   an RFC 3339 time with ms (the CLI's format) as epoch ms
 #   wgfo_stream_summary LOG SECONDS   wait for wgfo_stream recv's summary in LOG and print it (the
@@ -22,6 +25,21 @@ WGFO_D=$WGFO_BUILD_DIR/controller/wg-failoverd
 WGFO_CLI=$WGFO_BUILD_DIR/controller/wg-failover
 WGFO_STREAM_BIN=$WGFO_BUILD_DIR/tests/lab/wgfo_stream
 WGFO_STREAM_PORT=${WGFO_STREAM_PORT:-9400}
+WGFO_ENV=()
+
+wgfo_conf_one() {
+  cat <<EOF
+node: $1
+frr: {staticd: 127.0.0.1:50051}
+policy: {fail_back_hold_down: 0s}
+tunnels:
+  - name: primary
+    interface: wg0
+    local_address: $2
+    peer_address: $3
+    bfd: {$4}
+EOF
+}
 
 wgfo_now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
 
@@ -52,7 +70,8 @@ wgfo_start() {
   local site=$1 conf=$LAB_DIR/sites/$1/wgfo.yaml
   cat -- "$2" >"$conf"
   "$WGFO_D" --config "$conf" --check >/dev/null || lab_fail "wgfo_start: $conf does not validate"
-  lab_bg "$site" wgfo "$WGFO_D" --config "$conf" ${WGFO_LOG_LEVEL:+--log-level "$WGFO_LOG_LEVEL"}
+  lab_bg "$site" wgfo ${WGFO_ENV[@]+env "${WGFO_ENV[@]}"} "$WGFO_D" --config "$conf" \
+    ${WGFO_LOG_LEVEL:+--log-level "$WGFO_LOG_LEVEL"}
   lab_wait 5 lab_exec "$site" test -S /run/wg-failover/api.sock ||
     lab_fail "wg-failoverd in '$site' did not open its socket, see $(lab_log "$site" wgfo)"
 }
