@@ -14,7 +14,8 @@
 # Figures printed: time to settle after the recovery, the stream's loss and longest gap, leaks.
 # Scenarios: primary_cut bfd_only_drop loss_5 loss_20 loss_50 both_cut flap_storm wg_delete
 #   wireguard_go_restart daemon_sigkill daemon_restart_tunnel_down staticd_restart zebra_restart
-#   grpc_unreachable staticd_stall invalid_reload cpu_starvation bfd_flood
+#   grpc_unreachable staticd_stall invalid_reload cpu_starvation bfd_flood, and in fault_frr_clock.sh
+#   bgpd_restart commit_rejected clock_step
 set -euo pipefail
 SCENARIO=${1:?usage: fault_matrix.sh SCENARIO}
 cd "$(dirname "$0")/../.."
@@ -22,25 +23,32 @@ cd "$(dirname "$0")/../.."
 source tests/lab/lab.sh
 # shellcheck source=tests/lab/wgfo.sh
 source tests/lab/wgfo.sh
+# shellcheck source=tests/lab/frr_bgp.sh
+source tests/lab/frr_bgp.sh
+# shellcheck source=tests/lab/fault_frr_clock.sh
+source tests/lab/fault_frr_clock.sh
 
 say() { printf '  [%7ss] %s\n' "$(lab_elapsed)" "$*"; }
 FIG=()
 figure() { FIG+=("$1=$2"); }
 
 # A scenario may add keys to the primary tunnel (PRIMARY_EXTRA, e.g. quality thresholds) and the policy
-# (POLICY_EXTRA, e.g. dampening), in flow style with a leading comma.
-PRIMARY_EXTRA='' POLICY_EXTRA=''
+# (POLICY_EXTRA, e.g. dampening), and in site a only to the frr block (A_FRR_EXTRA) and the route
+# (A_ROUTE_EXTRA), in flow style with a leading comma. A_ENV: environment of site a's daemon (WGFO_ENV).
+PRIMARY_EXTRA='' POLICY_EXTRA='' A_FRR_EXTRA='' A_ROUTE_EXTRA='' A_ENV=()
 conf() {   # conf NODE SITE PEER_SITE PREFIX
+  local frr_extra='' route_extra=''
+  [[ $2 != a ]] || frr_extra=$A_FRR_EXTRA route_extra=$A_ROUTE_EXTRA
   cat <<EOF
 node: $1
-frr: {staticd: 127.0.0.1:50051, route_tag: 4242}
+frr: {staticd: 127.0.0.1:50051, route_tag: 4242$frr_extra}
 bfd_defaults: {tx_interval: 50ms, rx_interval: 50ms, detect_mult: 3}
 policy: {fail_back_hold_down: 3s$POLICY_EXTRA}
 tunnels:
   - {name: primary, interface: wg0, local_address: $(lab_addr "$2" 0), peer_address: $(lab_addr "$3" 0)$PRIMARY_EXTRA}
   - {name: backup, interface: wg1, local_address: $(lab_addr "$2" 1), peer_address: $(lab_addr "$3" 1)}
 routes:
-  - {prefix: $4, via: [primary, backup], kill_switch: true}
+  - {prefix: $4, via: [primary, backup], kill_switch: true$route_extra}
 EOF
 }
 route_of() { lab_route_dev a 10.20.0.0/16; }
@@ -57,7 +65,11 @@ leaked() {
   lab_exec a nft -j list table inet wgfo_leak |
     jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets] | add'
 }
-start_daemon_a() { wgfo_start a <(conf site-a a b 10.20.0.0/16); }
+start_daemon_a() {
+  WGFO_ENV=(${A_ENV[@]+"${A_ENV[@]}"})
+  wgfo_start a <(conf site-a a b 10.20.0.0/16)
+  WGFO_ENV=()
+}
 # route_history SECONDS: sample site a's kernel route to 10.20/16 every 50 ms for SECONDS; ROUTES is the
 # sequence of distinct routes seen ("wg0 wg1 ..."), CHANGES the number of changes.
 route_history() {
@@ -71,7 +83,8 @@ route_history() {
   CHANGES=$((${#ROUTES[@]} - 1))
 }
 down_transitions() { wgfo_field a primary .bfd.down_transitions; }
-
+# metric SERIES: the value of one series (name and labels as exposed) of site a's metrics.
+metric() { lab_exec a curl -sf http://127.0.0.1:9470/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
 case $SCENARIO in
   loss_*) PRIMARY_EXTRA=", quality: {degraded_loss: 10%, recover_loss: 2%, interval: 50ms}" ;;
 esac
@@ -85,6 +98,7 @@ lab_two_sites_with_hosts
 LAB_FRR_DAEMONS=(zebra staticd)
 printf 'frr defaults traditional\nhostname site-a\n' >"$LAB_DIR/frr-a.conf"
 printf 'frr defaults traditional\nhostname site-b\n' >"$LAB_DIR/frr-b.conf"
+fault_more_setup
 lab_frr a "$LAB_DIR/frr-a.conf" b "$LAB_DIR/frr-b.conf"
 start_daemon_a
 wgfo_start b <(conf site-b b a 10.10.0.0/16)
@@ -348,6 +362,7 @@ EOF
     ((moves <= 6)) || lab_fail "the route followed the flaps: $moves moves"
     RECOVERED=$(wgfo_now_ms)
     ;;
+  bgpd_restart | commit_rejected | clock_step) "fault_$SCENARIO" ;;
   *) lab_fail "unknown scenario '$SCENARIO'" ;;
 esac
 
@@ -374,8 +389,7 @@ if [[ $SCENARIO == bfd_flood ]]; then
   # The flood must show up in the BFD drop counters (metrics, refreshed every second), by reason.
   sleep 1.5
   for reason in ttl parse demux; do
-    n=$(lab_exec a curl -sf http://127.0.0.1:9470/metrics |
-      awk -v k="wgfailover_bfd_rx_dropped_total{reason=\"$reason\"}" '$1 == k { print $2 }')
+    n=$(metric "wgfailover_bfd_rx_dropped_total{reason=\"$reason\"}")
     figure "${reason}_dropped" "${n:-none}"
     if ! [[ ${n:-0} =~ ^[0-9.e+]+$ ]] || ! awk -v n="$n" 'BEGIN { exit !(n > 0) }'; then
       lab_fail "the flood is not in wgfailover_bfd_rx_dropped_total{reason=\"$reason\"}: '${n:-none}'"
