@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what is needed, configures, builds with ASan+UBSan,
-# runs every ctest test (unit and lab), then each libFuzzer target for WGFO_FUZZ_SECONDS (default 60).
+# runs every ctest test (unit and lab), then each libFuzzer target for WGFO_FUZZ_SECONDS (default 60),
+# then the daemon's threads under ThreadSanitizer (tests/tsan/run.sh).
 # Needs root: the lab tests build network namespaces.
 #   WGFO_BUILD_DIR  build directory (default build)       WGFO_CTEST_ARGS  extra ctest arguments
 set -euo pipefail
@@ -58,5 +59,8 @@ while ((running > 0)); do
   running=$((running - 1))
 done
 ((fuzz_failed == 0)) || exit 1
+
+step "ThreadSanitizer: the daemon's threads (tests/tsan/run.sh)"
+tests/tsan/run.sh "$BUILD-tsan"
 
 step "all tests passed"
