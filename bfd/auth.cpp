@@ -35,10 +35,6 @@ bool equal_digest(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
 
 }  // namespace
 
-bool auth_type_supported(AuthType type) {
-  return type == AuthType::KeyedSha1 || type == AuthType::MeticulousKeyedSha1;
-}
-
 std::string_view to_string(AuthError e) {
   switch (e) {
     case AuthError::None:

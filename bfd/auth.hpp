@@ -22,14 +22,11 @@ inline constexpr std::size_t kMaxAuthKeyLength = 20;  // §4.4: the key is zero-
 struct AuthKey {
   AuthType type{AuthType::KeyedSha1};  // KeyedSha1 or MeticulousKeyedSha1
   std::uint8_t key_id{};
-  std::array<std::uint8_t, kMaxAuthKeyLength> secret{};  // zero beyond secret_len
-  std::uint8_t secret_len{};
+  // The key, zero-padded (§6.7.4 hashes all 20 bytes, so the padding is part of the key's identity).
+  std::array<std::uint8_t, kMaxAuthKeyLength> secret{};
 
   bool operator==(const AuthKey&) const = default;
 };
-
-// Whether `type` is one this implementation signs and verifies.
-bool auth_type_supported(AuthType type);
 
 // §6.8.1 receive-side sequence state.
 struct AuthSeqState {

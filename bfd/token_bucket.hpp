@@ -1,7 +1,7 @@
 #pragma once
 // A token bucket with time injected: `rate` tokens per second, at most `burst` banked. Used to bound
-// how many received packets one source may have processed (bfd/io/bfd_service.cpp says where it sits
-// and why per session is per source). Pure; integer arithmetic in microseconds, no drift.
+// how many received packets one source may have processed (bfd/session.hpp, kRxRateLimit, says where
+// it sits; bfd/io/bfd_service.hpp why per session is per source). Pure; integer microseconds, no drift.
 
 #include <algorithm>
 #include <cstdint>

@@ -24,7 +24,6 @@ std::optional<bfd::AuthKey> auth_key(const std::optional<BfdAuthentication>& a) 
   k.key_id = a->key_id;
   const std::size_t n = std::min(a->secret.size(), k.secret.size());  // the loader allows 1..20 bytes
   std::copy_n(a->secret.begin(), n, k.secret.begin());
-  k.secret_len = static_cast<std::uint8_t>(n);
   return k;
 }
 

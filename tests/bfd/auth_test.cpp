@@ -52,7 +52,6 @@ AuthKey key(AuthType type, std::string_view secret = "s3cret", std::uint8_t id =
   k.type = type;
   k.key_id = id;
   std::copy(secret.begin(), secret.end(), k.secret.begin());
-  k.secret_len = static_cast<std::uint8_t>(secret.size());
   return k;
 }
 
@@ -155,12 +154,17 @@ class AuthSessionTest : public ::testing::Test {
   TimePoint now_ = kT0;
   std::uint32_t peer_seq_ = 5000;
 
-  // A packet from the peer, signed with `k` and the peer's next sequence number, handed in as bytes.
-  Actions receive(State state, const AuthKey& k, std::optional<std::uint32_t> seq = std::nullopt) {
+  // An unsigned packet from the peer in `state`.
+  static ControlPacket from_peer(State state) {
     ControlPacket p = sample();
     p.state = state;
     p.my_discr = kRemote;
     p.your_discr = state == State::Down ? 0 : kLocal;
+    return p;
+  }
+  // A packet from the peer, signed with `k` and the peer's next sequence number, handed in as bytes.
+  Actions receive(State state, const AuthKey& k, std::optional<std::uint32_t> seq = std::nullopt) {
+    ControlPacket p = from_peer(state);
     sign(p, k, seq ? *seq : peer_seq_++);
     last_wire_ = wire(p);
     const ParseResult r = parse(last_wire_);
@@ -168,6 +172,13 @@ class AuthSessionTest : public ::testing::Test {
     return s_.on_packet(r.packet, now_, last_wire_);
   }
   Actions receive(State state) { return receive(state, key_); }
+  // Down -> Init -> Up with the right key, 10 ms apart.
+  void bring_up() {
+    receive(State::Down);
+    now_ += 10ms;
+    receive(State::Up);
+    ASSERT_EQ(s_.state(), State::Up);
+  }
 
   std::vector<std::uint8_t> last_wire_;
 };
@@ -206,10 +217,7 @@ TEST_F(AuthSessionTest, WrongKeyUnsignedAndReplayedPacketsAreDiscardedAndCounted
   EXPECT_EQ(s_.state(), State::Down);
   EXPECT_EQ(s_.last_auth_error(), AuthError::BadDigest);
 
-  ControlPacket unsigned_packet = sample();
-  unsigned_packet.state = State::Down;
-  unsigned_packet.my_discr = kRemote;
-  unsigned_packet.your_discr = 0;
+  const ControlPacket unsigned_packet = from_peer(State::Down);
   const std::vector<std::uint8_t> w = wire(unsigned_packet);
   s_.on_packet(unsigned_packet, now_, w);
   EXPECT_EQ(s_.state(), State::Down);
@@ -232,10 +240,7 @@ TEST_F(AuthSessionTest, WrongKeyUnsignedAndReplayedPacketsAreDiscardedAndCounted
 }
 
 TEST_F(AuthSessionTest, ARestartedPeerIsAcceptedAfterTwiceTheDetectionTime) {
-  receive(State::Down);
-  now_ += 10ms;
-  receive(State::Up);
-  ASSERT_EQ(s_.state(), State::Up);
+  bring_up();
   const Micros detection = s_.detection_time();
 
   // The peer restarts with a new random sequence: refused while the old one may still be live...
@@ -255,10 +260,7 @@ TEST_F(AuthSessionTest, ARestartedPeerIsAcceptedAfterTwiceTheDetectionTime) {
 }
 
 TEST_F(AuthSessionTest, AForgedFloodCostsNoBudgetSoTheRealPeerStillGetsThrough) {
-  receive(State::Down);
-  now_ += 10ms;
-  receive(State::Up);
-  ASSERT_EQ(s_.state(), State::Up);
+  bring_up();
   // 10 000 forged packets/s (wrong key) for 2 s around the real peer's 20 packets/s.
   const AuthKey forged = key(AuthType::MeticulousKeyedSha1, "guess");
   const TimePoint start = now_;
@@ -275,10 +277,7 @@ TEST_F(AuthSessionTest, AForgedFloodCostsNoBudgetSoTheRealPeerStillGetsThrough) 
 
 TEST_F(AuthSessionTest, WithoutAuthConfiguredASignedPacketIsDiscarded) {
   Session plain{kLocal, SessionConfig{Micros{50ms}, Micros{50ms}, 3}, kT0, random_};
-  ControlPacket p = sample();
-  p.state = State::Down;
-  p.my_discr = kRemote;
-  p.your_discr = 0;
+  ControlPacket p = from_peer(State::Down);
   sign(p, key_, 1);
   const std::vector<std::uint8_t> w = wire(p);
   plain.on_packet(p, now_, w);
