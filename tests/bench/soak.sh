@@ -52,11 +52,7 @@ EOF
 }
 
 # owned SITE NET: "PREFIX NEXTHOP DISTANCE" for every static route staticd holds for NET.*, sorted.
-owned() {
-  lab_vtysh "$1" -c "show running-config staticd" |
-    awk -v net="$2." '$1 == "ip" && $2 == "route" && index($3, net) == 1 {
-      d = 1; for (i = 5; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i-1) != "tag") d = $i; print $3, $4, d }' | sort
-}
+owned() { lab_static_routes "$1" | awk -v net="$2." 'index($1, net) == 1'; }
 # expected NET: the steady set of owned routes for NET.
 expected() {
   local k i
@@ -73,10 +69,6 @@ kernel_ok() {
 }
 steady() { [[ $(owned a 10.20) == "$EXP_A" && $(owned b 10.10) == "$EXP_B" ]] && kernel_ok a 10.20 && kernel_ok b 10.10; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$(lab_pid "$1" wgfo)/status"; }
-leaked() {
-  lab_exec "$1" nft -j list table inet wgfo_leak |
-    jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets] | add'
-}
 
 # ---- set-up ---------------------------------------------------------------------------------------------
 lab_init
@@ -100,11 +92,7 @@ for s in a:b:10.20:10.10 b:a:10.10:10.20; do
   IFS=: read -r site peer net own <<<"$s"
   lab_exec "$site" ip route add default via "$(lab_addr "$peer" 0 underlay)" dev "$(lab_ul 0)"
   lab_exec "$site" ip route add blackhole "$own.0.0/16"
-  lab_exec "$site" nft -f - <<EOF
-add table inet wgfo_leak
-add chain inet wgfo_leak post { type filter hook postrouting priority 0; policy accept; }
-add rule inet wgfo_leak post oifname "ul*" ip daddr $net.0.0/16 counter
-EOF
+  lab_leak_watch "$site" "$net.0.0/16"
 done
 EXP_A=$(expected 10.20) EXP_B=$(expected 10.10)
 lab_wait 30 steady || lab_fail "no steady start: site a holds $(owned a 10.20 | wc -l) of $(wc -l <<<"$EXP_A") routes"
@@ -171,7 +159,7 @@ say "$events faults ($cuts cuts, $losses loss, $restores restores); all restored
 lab_wait 90 steady || lab_fail "not steady 90 s after the restore: site a $(diff <(owned a 10.20) <(echo "$EXP_A") | grep -c '^[<>]' || true) differences, site b $(diff <(owned b 10.10) <(echo "$EXP_B") | grep -c '^[<>]' || true)"
 settle=$(($(wgfo_now_ms) - t_restored))
 stale=$(($(diff <(owned a 10.20) <(echo "$EXP_A") | grep -c '^[<>]' || true) + $(diff <(owned b 10.10) <(echo "$EXP_B") | grep -c '^[<>]' || true)))
-leak_a=$(leaked a) leak_b=$(leaked b)
+leak_a=$(lab_leaked a) leak_b=$(lab_leaked b)
 rss_a1=$(rss_kb a) rss_b1=$(rss_kb b)
 rss_a0=${rss_a0:-$rss_a1} rss_b0=${rss_b0:-$rss_b1}
 

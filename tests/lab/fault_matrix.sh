@@ -54,17 +54,10 @@ EOF
 route_of() { lab_route_dev a 10.20.0.0/16; }
 route_is() { [[ $(route_of) == "$1" ]]; }
 # Site a's static routes for 10.20/16 as staticd holds them, one "NEXTHOP DISTANCE" per line, sorted.
-owned_routes() {
-  lab_vtysh a -c "show running-config staticd" |
-    awk '$1 == "ip" && $2 == "route" && $3 == "10.20.0.0/16" { d = 1; for (i = 5; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i-1) != "tag") d = $i; print $4, d }' |
-    sort
-}
+owned_routes() { lab_static_routes a | awk '$1 == "10.20.0.0/16" { print $2, $3 }'; }
 STEADY=$'Null0 250\nwg0 10\nwg1 20'
 steady() { [[ $(owned_routes) == "$STEADY" ]] && route_is wg0 && [[ $(wgfo_field a primary .state) == up ]]; }
-leaked() {
-  lab_exec a nft -j list table inet wgfo_leak |
-    jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets] | add'
-}
+leaked() { lab_leaked a; }
 start_daemon_a() {
   WGFO_ENV=(${A_ENV[@]+"${A_ENV[@]}"})
   wgfo_start a <(conf site-a a b 10.20.0.0/16)
@@ -103,11 +96,7 @@ lab_frr a "$LAB_DIR/frr-a.conf" b "$LAB_DIR/frr-b.conf"
 start_daemon_a
 wgfo_start b <(conf site-b b a 10.10.0.0/16)
 lab_exec a ip route add default via "$(lab_addr b 0 underlay)" dev "$(lab_ul 0)"
-lab_exec a nft -f - <<EOF
-add table inet wgfo_leak
-add chain inet wgfo_leak post { type filter hook postrouting priority 0; policy accept; }
-add rule inet wgfo_leak post oifname "ul*" ip daddr 10.20.0.0/16 counter
-EOF
+lab_leak_watch a 10.20.0.0/16
 lab_wait 8 steady || lab_fail "no steady state: routes '$(owned_routes | tr '\n' ,)', kernel '$(route_of)'"
 lab_wait 5 lab_ping ha 10.20.0.2 || lab_fail "ha cannot reach hb"
 say "steady: 10.20/16 on wg0; staticd holds $(owned_routes | tr '\n' ',' | sed 's/,$//')"

@@ -454,6 +454,28 @@ lab_frr_start() {
 # lab_vtysh SITE ARGS...: run vtysh ARGS in SITE.
 lab_vtysh() { lab_exec "${1:?lab_vtysh SITE ARGS...}" vtysh "${@:2}"; }
 
+# lab_static_routes SITE: staticd's routes in SITE as its running config holds them, one
+# "PREFIX NEXTHOP DISTANCE" per line (distance 1 when none is written), sorted.
+lab_static_routes() {
+  lab_vtysh "${1:?lab_static_routes SITE}" -c "show running-config staticd" |
+    awk '$1 == "ip" && $2 == "route" { d = 1; for (i = 5; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i-1) != "tag") d = $i; print $3, $4, d }' |
+    sort
+}
+
+# lab_leak_watch SITE NET: count the packets to NET (an IPv4 prefix) that leave SITE by an underlay;
+# lab_leaked SITE prints the count.
+lab_leak_watch() {
+  lab_exec "${1:?lab_leak_watch SITE NET}" nft -f - <<EOF
+add table inet wgfo_leak
+add chain inet wgfo_leak post { type filter hook postrouting priority 0; policy accept; }
+add rule inet wgfo_leak post oifname "ul*" ip daddr ${2:?lab_leak_watch SITE NET} counter
+EOF
+}
+lab_leaked() {
+  lab_exec "${1:?lab_leaked SITE}" nft -j list table inet wgfo_leak |
+    jq '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) | .counter.packets] | add'
+}
+
 # lab_bird SITE CONF: start BIRD 2 (bird -f) in SITE with CONF (a file, or - for stdin); returns when birdc
 # answers. Config, control socket and pid file are sites/SITE/bird.{conf,ctl,pid}; the log is lab_log SITE bird
 # (bird -f logs to syslog unless told otherwise, so `log stderr all;` is prepended when CONF has no log line).
