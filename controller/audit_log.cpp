@@ -35,6 +35,9 @@ Json route_json(const std::optional<RouteView>& view) {
 
 Json commit_json(const std::optional<std::uint32_t>& transaction_id) {
   if (!transaction_id) return nullptr;
+  // FRR answers 0 when it found nothing to change or keeps no transaction database (Debian's build):
+  // committed, but no id to look up, so null rather than a 0 that reads like a real transaction.
+  if (*transaction_id == 0) return Json{{"transaction_id", nullptr}};
   return Json{{"transaction_id", *transaction_id}};
 }
 

@@ -11,7 +11,8 @@
 // Line shape:
 //   {"time", "version", "prefix", "before": {"active": [...], "kill_switch", "signalled"} | null,
 //    "after": {...} | null, "cause": [{"time", "tunnel", "from", "to", "cause"}, ...],
-//    "tunnels": {"primary": "up", ...}, "frr": {"staticd": {"transaction_id": N} | null, "bgpd": ...}}
+//    "tunnels": {"primary": "up", ...}, "frr": {"staticd": {"transaction_id": N | null} | null, "bgpd": ...}}
+//    (frr.staticd null: not committed to; transaction_id null: committed, FRR gave no id)
 // What can appear is fixed by AuditRecord: tunnel names, states, prefixes, the cause texts the core
 // wrote and FRR's transaction ids. There is no free-form configuration field, so a key or another
 // secret from the config file has no way into the log.
@@ -38,7 +39,8 @@ struct AuditRecord {
   std::vector<TunnelEvent> cause;   // the core's decisions since the previous change, oldest first
   std::vector<std::pair<std::string, TunnelState>> tunnels;  // every tunnel's state after the change
   // FRR's transaction id per daemon; nullopt when that daemon was not committed to (or not
-  // configured). 0 means FRR found nothing to change, or keeps no transaction database (Debian).
+  // configured). 0 means FRR found nothing to change, or keeps no transaction database (Debian); the
+  // line then says "transaction_id": null.
   std::optional<std::uint32_t> staticd_transaction_id;
   std::optional<std::uint32_t> bgpd_transaction_id;
 };
