@@ -125,8 +125,7 @@ grpc::Status Daemon::get_status(const api::v1::GetStatusRequest&, api::v1::GetSt
       }
     }
     r.set_bfd_rx_packets(snap.io.rx_datagrams);
-    r.set_bfd_rx_dropped(snap.io.rx_ttl_dropped + snap.io.rx_parse_dropped + snap.io.rx_demux_dropped +
-                         snap.io.rx_rate_dropped);
+    r.set_bfd_rx_dropped(bfd::io::rx_dropped(snap.io));
     r.set_bfd_tx_packets(snap.io.tx_packets);
     r.set_bfd_timers_late_10ms(snap.io.timers_late_10ms);
     return r;

@@ -59,11 +59,7 @@ struct BfdIoSeries {
   const char* label;
   std::uint64_t bfd::io::IoCounters::*field;
 };
-constexpr std::array<BfdIoSeries, 5> kBfdDrops{{{"ttl", &bfd::io::IoCounters::rx_ttl_dropped},
-                                                {"parse", &bfd::io::IoCounters::rx_parse_dropped},
-                                                {"demux", &bfd::io::IoCounters::rx_demux_dropped},
-                                                {"rate", &bfd::io::IoCounters::rx_rate_dropped},
-                                                {"buffer_full", &bfd::io::IoCounters::rx_overflow_dropped}}};
+constexpr const auto& kBfdDrops = bfd::io::kRxDropReasons;
 constexpr std::array<BfdIoSeries, 3> kBfdLate{{{"1ms", &bfd::io::IoCounters::timers_late_1ms},
                                                {"10ms", &bfd::io::IoCounters::timers_late_10ms},
                                                {"50ms", &bfd::io::IoCounters::timers_late_50ms}}};

@@ -27,6 +27,7 @@
 // second and a session whose interface vanished or changed index is reported Down (diag Path Down)
 // and restarted when it returns. Faster link-down handling belongs to the controller (rtnetlink).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -100,6 +101,24 @@ struct IoCounters {
   std::uint64_t timers_late_50ms{};
   Duration max_timer_lateness{};
 };
+
+// Why received datagrams were dropped: the labels of the metric wgfailover_bfd_rx_dropped_total and the
+// parts of the API's bfd_rx_dropped come from this one table, so that the two always add up alike.
+struct RxDropReason {
+  const char* label;
+  std::uint64_t IoCounters::*field;
+};
+inline constexpr std::array<RxDropReason, 5> kRxDropReasons{
+    {{"ttl", &IoCounters::rx_ttl_dropped},
+     {"parse", &IoCounters::rx_parse_dropped},
+     {"demux", &IoCounters::rx_demux_dropped},
+     {"rate", &IoCounters::rx_rate_dropped},
+     {"buffer_full", &IoCounters::rx_overflow_dropped}}};
+inline std::uint64_t rx_dropped(const IoCounters& c) {
+  std::uint64_t sum = 0;
+  for (const RxDropReason& r : kRxDropReasons) sum += c.*r.field;
+  return sum;
+}
 
 class BfdService {
  public:

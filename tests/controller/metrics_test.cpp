@@ -356,6 +356,8 @@ TEST(Metrics, BfdReceiveDropsByReasonAndLateTimers) {
   EXPECT_EQ(value(m, "wgfailover_bfd_rx_dropped_total{reason=\"rate\"}"), 7.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"1ms\"}"), 5.0);
   EXPECT_EQ(value(m, "wgfailover_bfd_timers_late_total{over=\"10ms\"}"), 2.0);
+  // The API's single figure is the sum of the same series.
+  EXPECT_EQ(bfd::io::rx_dropped(c), 10u + 20u + 35u + 1u + 7u);
 }
 
 TEST(Metrics, ForgetTunnelRemovesItsSeries) {
