@@ -310,7 +310,10 @@ TEST_F(NorthboundClientTest, AnswerAfterDeadlineIsTimeout) {
 }
 
 TEST_F(NorthboundClientTest, CommitTimeoutStillDeletesCandidate) {
-  options_.deadline = 250ms;
+  // The DeleteCandidate after the timeout runs under the same deadline, and the fake's server must
+  // start a thread for it while one sleeps in Commit: 250 ms was sometimes too short under ctest -j2
+  // with ASan. 2 s still tells a timeout from the 60 s Commit.
+  options_.deadline = 2s;
   ASSERT_TRUE(value_of(client().get_capabilities()));
   fake_.script(Rpc::Commit, fake::Outcome{.delay = 60s});
   const auto error = error_of(client().commit(sample_edit(), "slow"));
