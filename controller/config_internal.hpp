@@ -1,6 +1,6 @@
 #pragma once
-// Private to the config loader (config.cpp, config_parse.cpp, config_validate.cpp); nothing else
-// includes this. The loader runs in two passes over one Context:
+// Private to the config loader (config.cpp, config_parse.cpp, config_reader.cpp, config_validate.cpp);
+// nothing else includes this. The loader runs in two passes over one Context:
 //   parse    (config_parse.cpp)    YAML -> Config, checking each value on its own (syntax, range);
 //   validate (config_validate.cpp) relations between values (uniqueness, references, ordering).
 // Parse records the line of every key it reads and every key that failed, so validate can point at
