@@ -258,6 +258,16 @@ bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool
     report.ok = true;
     ++d.status->commits;
   }
+  // What went to FRR and when, for matching a route history against our decisions (debug), and the
+  // paths themselves (trace).
+  spdlog::debug("frr: {} {} of desired state {}: {} set, {} deleted, {} us: {}", d.name,
+                repair ? "repair" : "commit", version_, edit.update.size(), edit.remove.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(report.duration).count(),
+                report.ok ? "ok" : report.error);
+  if (spdlog::should_log(spdlog::level::trace)) {
+    for (const PathValue& pv : edit.remove) spdlog::trace("frr:   delete {}", pv.path);
+    for (const PathValue& pv : edit.update) spdlog::trace("frr:   set {} = {}", pv.path, pv.value);
+  }
   notify(options_.on_commit, report);
   return report.ok;
 }
@@ -396,6 +406,8 @@ void Reconciler::check_fib(Clock::time_point now) {
       drifted.push_back(prefix);
       suspect_.erase(prefix);
     } else {
+      spdlog::debug("frr: {} not (yet) in the kernel as staticd holds it; checking again in {} ms",
+                    prefix.to_string(), options_.fib_grace.count());
       fib_due_ = earliest(now + options_.fib_grace, fib_due_);
     }
   }

@@ -3,6 +3,7 @@
 # each protecting 100 prefixes of the other (issue 6, "Soak"). Real parts: wireguard-go, FRR zebra and
 # staticd with gRPC in both sites, wg-failoverd in both (from WGFO_BUILD_DIR, default build).
 #   sudo tests/bench/soak.sh            # SOAK_SECONDS=300 for a short run; LAB_KEEP=1 keeps the logs
+#                                       # (SOAK_DEBUG=1: FRR's route debugs at site a, see below)
 # Prefix K (0..99) of site b is 10.20.K.0/24, of site a 10.10.K.0/24; both are routed over the four
 # tunnels in the order K, K+1, K+2, K+3 (mod 4), kill switch on, so every tunnel is first for 25 of them.
 # A host behind each site sends UDP round-robin to every prefix of the other side (500 packets/s).
@@ -78,6 +79,12 @@ lab_lan a ha 10.10.0.1/24 10.10.0.2
 lab_lan b hb 10.20.0.1/24 10.20.0.2
 LAB_FRR_DAEMONS=(zebra staticd)
 printf 'frr defaults traditional\nhostname site-a\n' >"$LAB_DIR/frr-a.conf"
+# SOAK_DEBUG=1: zebra's and staticd's route decisions at site a, in ms, in $(lab_log a frr) (with
+# WGFO_LOG_LEVEL=debug the daemon logs every commit it sends, for lining the two up).
+if [[ ${SOAK_DEBUG:-0} == 1 ]]; then
+  printf 'log file %s\nlog timestamp precision 3\ndebug zebra rib\ndebug static events\ndebug static route\n' \
+    "$(lab_log a frr)" >>"$LAB_DIR/frr-a.conf"
+fi
 printf 'frr defaults traditional\nhostname site-b\n' >"$LAB_DIR/frr-b.conf"
 lab_frr a "$LAB_DIR/frr-a.conf" b "$LAB_DIR/frr-b.conf"
 # ASan's quarantine would otherwise grow the RSS by up to 256 MB and hide a real leak's trend.
