@@ -112,6 +112,20 @@ void diff_nexthop_entries(const Group& g, Edit& edit) {
   }
 }
 
+// Whether an operator's path-list (without our tag) holds the key `r` would be written at.
+bool held_by_operator(const StaticdObserved& have, const StaticRoute& r, StaticdSchema schema) {
+  for (const StaticRoute& f : have.foreign) {
+    if (route_list_of(f) != route_list_of(r)) continue;
+    if (f.distance == r.distance) return true;
+    // In 10.7 a nexthop is a key of its own: an operator's entry holds it at whatever distance.
+    if (schema == StaticdSchema::Frr10_7 &&
+        std::any_of(r.nexthops.begin(), r.nexthops.end(),
+                    [&](const Nexthop& nh) { return contains(f.nexthops, nh); }))
+      return true;
+  }
+  return false;
+}
+
 void diff_staticd(const StaticdObserved& have, const FrrState& want, StaticdSchema schema, Plan& plan) {
   std::map<RouteListKey, Group> groups;
   for (const StaticRoute& r : have.owned) groups[route_list_of(r)].owned.emplace(r.distance, &r);
@@ -119,20 +133,12 @@ void diff_staticd(const StaticdObserved& have, const FrrState& want, StaticdSche
   for (const StaticRoute& r : have.other_tables) ++groups[route_list_of(r)].other_tables;
   for (const StaticRoute& r : want.routes) {
     if (r.nexthops.empty()) continue;  // validate() refuses it; FRR needs at least one nexthop
-    Group& g = groups[route_list_of(r)];
-    bool conflict = g.foreign.count(r.distance) != 0;
-    if (!conflict && schema == StaticdSchema::Frr10_7) {
-      // In 10.7 a nexthop is a key of its own: an operator's entry holds it at whatever distance.
-      for (const auto& [distance, f] : g.foreign) {
-        for (const Nexthop& nh : r.nexthops) conflict = conflict || contains(f->nexthops, nh);
-      }
-    }
-    if (conflict) {
+    if (held_by_operator(have, r, schema)) {
       plan.conflicts.push_back(route_label(r) +
                                ": an operator route (without our tag) holds this key; not written");
       continue;
     }
-    g.wanted.emplace(r.distance, &r);
+    groups[route_list_of(r)].wanted.emplace(r.distance, &r);
   }
   for (const auto& [key, g] : groups) {
     if (schema == StaticdSchema::Frr10_7) {
@@ -213,6 +219,87 @@ Plan diff(const StaticdObserved& have_static, const BgpdObserved& have_bgp, cons
   sort_edit(plan.staticd);
   sort_edit(plan.bgpd);
   return plan;
+}
+
+std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& want, StaticdSchema schema) {
+  using PathKey = std::tuple<std::string, IpPrefix, std::uint8_t>;  // (vrf, prefix, distance)
+  const auto path_key = [](const StaticRoute& r) { return PathKey{r.vrf, r.prefix, r.distance}; };
+  // What will be written at all: diff() leaves out the same routes (and reports them).
+  std::vector<StaticRoute> wanted;
+  std::map<RouteListKey, std::set<Nexthop>> kept;  // the nexthops each route-list keeps
+  for (const StaticRoute& r : want.routes) {
+    if (r.nexthops.empty() || held_by_operator(have, r, schema)) continue;
+    wanted.push_back(r);
+    kept[route_list_of(r)].insert(r.nexthops.begin(), r.nexthops.end());
+  }
+  const auto keeps = [&](const StaticRoute& r, const Nexthop& nh) {
+    const auto it = kept.find(route_list_of(r));
+    return it != kept.end() && it->second.contains(nh);
+  };
+
+  // 1. withdraw: what is owned, less the nexthops that leave their route-list. A wanted route-list of
+  // which nothing would stay (every nexthop replaced, no kill switch) is swapped in step 2 instead, in
+  // one transaction: withdrawn on its own it would have no route at all for a step and traffic would
+  // take a less specific one.
+  std::map<RouteListKey, std::set<Nexthop>> staying_nexthops;
+  for (const StaticRoute& r : have.owned) {
+    for (const Nexthop& nh : r.nexthops) {
+      if (keeps(r, nh)) staying_nexthops[route_list_of(r)].insert(nh);
+    }
+  }
+  const auto swapped = [&](const StaticRoute& r) {
+    return kept.contains(route_list_of(r)) && !staying_nexthops.contains(route_list_of(r));
+  };
+  std::vector<StaticRoute> staying;
+  for (const StaticRoute& r : have.owned) {
+    StaticRoute s = r;
+    if (!swapped(r)) std::erase_if(s.nexthops, [&](const Nexthop& nh) { return !keeps(r, nh); });
+    if (!s.nexthops.empty()) staying.push_back(std::move(s));
+  }
+  // 2. make: the staying paths with the wanted path-lists beside them. Only additions: a path-list at a
+  // free distance, or nexthops joining one whose nexthops all stay. A path-list that also loses one
+  // (another tunnel at that distance now) changes in step 3, in one piece: grown here it would spread
+  // traffic over the old and the new tunnel, and the prefix has its better paths meanwhile anyway.
+  std::map<PathKey, StaticRoute> both;
+  for (const StaticRoute& r : staying) {
+    if (!swapped(r)) both.emplace(path_key(r), r);
+  }
+  for (const StaticRoute& w : wanted) {
+    auto [it, fresh] = both.try_emplace(path_key(w), w);
+    StaticRoute& m = it->second;
+    if (fresh) {
+      m.nexthops.clear();
+    } else if (!std::all_of(m.nexthops.begin(), m.nexthops.end(),
+                            [&](const Nexthop& nh) { return contains(w.nexthops, nh); })) {
+      continue;
+    }
+    m.tag = w.tag;
+    for (const Nexthop& nh : w.nexthops) {
+      if (contains(m.nexthops, nh)) continue;
+      // 10.7 holds a nexthop once per route-list: one staying at another distance moves by its
+      // distance leaf in step 3, in place.
+      if (schema == StaticdSchema::Frr10_7 && staying_nexthops[route_list_of(w)].contains(nh)) continue;
+      m.nexthops.push_back(nh);
+    }
+    if (m.nexthops.empty()) both.erase(it);
+  }
+  std::vector<StaticRoute> made;
+  for (auto& [key, r] : both) made.push_back(std::move(r));
+
+  // 3. break: from there to exactly what is wanted. Each step is diffed from the state the one before
+  // leaves, so deletes name only what exists then.
+  const auto step = [&](const std::vector<StaticRoute>& from, std::vector<StaticRoute> to) {
+    StaticdObserved at = have;
+    at.owned = from;
+    FrrState target;
+    target.routes = std::move(to);
+    return diff(at, BgpdObserved{}, target, schema).staticd;
+  };
+  std::vector<Edit> steps;
+  for (Edit e : {step(have.owned, staying), step(staying, made), step(made, wanted)}) {
+    if (!e.empty()) steps.push_back(std::move(e));
+  }
+  return steps;
 }
 
 }  // namespace wgfo::frr

@@ -5,8 +5,8 @@
 //     refused, and on 8.4 some assert), at the highest ancestor left childless (frr-grpc.md §2.3): the
 //     nexthop if other nexthops stay in its path-list, the path-list if other path-lists (ours or the
 //     operator's) stay in its route-list, else the route-list;
-//   - FRR applies all updates before all deletes, so moving a nexthop to another distance is one update
-//     and one delete in the same Edit, with no window where the prefix has no route;
+//   - the candidate takes an Edit's updates before its deletes, so moving a nexthop to another distance
+//     is one update and one delete in the same Edit; but see staticd_steps() for committing it;
 //   - a wanted route whose (vrf, prefix, distance) key an operator's path-list holds is not written but
 //     reported (we never take over an operator route); likewise a wanted prefix-list or route-map entry
 //     that exists but is not ours;
@@ -31,5 +31,18 @@ struct Plan {
 
 Plan diff(const StaticdObserved& have_static, const BgpdObserved& have_bgp, const FrrState& want,
           StaticdSchema schema);
+
+// diff()'s staticd Edit as up to three transactions, make-before-break. One transaction is not enough:
+// FRR 8.4 hands a commit's path-list deletes to zebra before its creates, and zebra runs its RIB between
+// reads when staticd's messages span several (a large edit), so a prefix whose path-lists all moved to
+// other distances sat on its kill-switch blackhole for ~80 ms (seen in the soak, zebra's rib debug).
+//   1. withdraw: nexthops that leave their prefix altogether (a tunnel down or drained): first, since
+//      a failover waits on it, and what stays is what the prefix keeps anyway (a prefix of which nothing
+//      would stay is swapped whole in step 2 instead: alone, the withdrawal would leave it no route);
+//   2. make: wanted path-lists at free distances, and nexthops joining a path-list whose own all stay
+//      (never two tunnels at one distance that are not both wanted there: that would spread traffic);
+//   3. break: the path-lists that change their tunnel, and the old positions of moved nexthops.
+// Committed one after the other they end where diff() does; empty steps are left out.
+std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& want, StaticdSchema schema);
 
 }  // namespace wgfo::frr

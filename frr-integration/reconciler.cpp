@@ -1,6 +1,7 @@
 // Reconciler: see the header for what one step does. Notes on choices made here:
 //   - The staticd view is updated from what was committed rather than read again: a route change then
-//     costs one transaction and no Get, which is what keeps failover fast. bgpd's view is simply marked
+//     costs one transaction (up to three when path-lists move, make-before-break: diff.hpp) and no Get,
+//     which is what keeps failover fast. bgpd's view is simply marked
 //     stale after a commit (its changes are rare and bgpd applies them only after its delay-timer).
 //   - Every failure backs off (backoff_min doubling to backoff_max), also the ones that are not retried
 //     as such: a revert to the last accepted state that fails again must not become a hot loop.
@@ -312,13 +313,21 @@ void Reconciler::sync(Clock::time_point now) {
   last_sync_ = now;
   if (!do_static && !do_bgp) return;
 
-  const Plan plan = diff(static_view_, bgp_view_, want, staticd_.schema.value_or(StaticdSchema::Frr8_4));
+  const auto schema = staticd_.schema.value_or(StaticdSchema::Frr8_4);
+  const Plan plan = diff(static_view_, bgp_view_, want, schema);
   if (plan.conflicts != status_.conflicts) {
     for (const auto& c : plan.conflicts) spdlog::warn("frr: not written: {}", c);
   }
   status_.conflicts = plan.conflicts;
 
-  if (do_static && (plan.staticd.empty() || commit(staticd_, plan.staticd, now, static_fresh))) {
+  // Make-before-break (diff.hpp): a failed step leaves the view stale, re-read before the retry.
+  bool static_ok = do_static;
+  if (do_static && !plan.staticd.empty()) {
+    for (const Edit& step : staticd_steps(static_view_, want, schema)) {
+      if (!(static_ok = commit(staticd_, step, now, static_fresh))) break;
+    }
+  }
+  if (static_ok) {
     if (!plan.staticd.empty()) {
       std::set<Key> foreign;
       for (const auto& r : static_view_.foreign) foreign.insert(key_of(r));
@@ -402,7 +411,10 @@ void Reconciler::check_fib(Clock::time_point now) {
       continue;
     }
     ++wrong;
-    if (++suspect_[prefix] >= 2) {
+    Suspect& s = suspect_[prefix];
+    if (s.distance != expected->route->distance || s.nexthops != expected->nexthops)
+      s = Suspect{0, expected->route->distance, expected->nexthops};
+    if (++s.checks >= 2) {
       drifted.push_back(prefix);
       suspect_.erase(prefix);
     } else {
@@ -425,6 +437,9 @@ void Reconciler::repair(const std::vector<IpPrefix>& prefixes, Clock::time_point
         "frr: kernel FIB drift: {} is not installed as staticd holds it; withdrawing and re-adding it",
         p.to_string());
   }
+  // Withdraw against what staticd holds now, not the cached view: an operator's path-list added to one
+  // of these route-lists since the last read would otherwise be deleted with the route-list.
+  if (!read(staticd_, now)) return;
   FrrState without = target();
   std::erase_if(without.routes, [&](const StaticRoute& r) {
     return std::find(prefixes.begin(), prefixes.end(), r.prefix) != prefixes.end();

@@ -9,7 +9,8 @@
 //     the daemon's view is re-read (Get CONFIG) and the whole desired state pushed again;
 //   - every reconcile_interval, re-read everything (an operator or a crashed staticd may have changed
 //     what we own) and converge;
-//   - on a desired change, diff the cached view of FRR against it and send one transaction per daemon:
+//   - on a desired change, diff the cached view of FRR against it and send one transaction per daemon
+//     (staticd: up to three, make-before-break, see staticd_steps() in diff.hpp):
 //     at once after a quiet spell, else when `coalesce` has passed since the last send (changes within
 //     that window go out together). The cache is updated from what was committed, so a change costs
 //     one Create/Edit/Commit/Delete and no Get;
@@ -179,8 +180,15 @@ class Reconciler {
   Clock::time_point next_probe_{};
   Clock::time_point next_reconcile_{};
   std::optional<Clock::time_point> fib_due_;
-  std::map<IpPrefix, int> suspect_;  // prefixes wrong at the last FIB check -> how many checks in a row
-  std::uint64_t announced_{0};       // the last version on_converged reported
+  // A prefix wrong at the last FIB check: how many checks in a row found it wrong while the same
+  // route was expected (a new commit that changes what to expect gives the kernel its time again).
+  struct Suspect {
+    int checks{0};
+    std::uint8_t distance{0};
+    std::vector<FibNexthop> nexthops;
+  };
+  std::map<IpPrefix, Suspect> suspect_;
+  std::uint64_t announced_{0};  // the last version on_converged reported
 
   ProgrammerStatus status_;
 };

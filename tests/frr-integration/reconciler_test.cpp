@@ -187,12 +187,15 @@ TEST_F(ReconcilerTest, RemovesOnlyOwnedStaleRoutes) {
   staticd.after_commit.push_back(foreign);
   now += options.coalesce;
   step();
-  ASSERT_EQ(staticd.commits.size(), 1U);
-  const Edit& e = staticd.commits[0];
-  EXPECT_TRUE(edit_mentions(e, "10.99.0.0/16"));
-  EXPECT_TRUE(edit_mentions(e, "10.20.0.0/16"));
-  EXPECT_FALSE(edit_mentions(e, "192.0.2.0/24"));
-  for (const auto& pv : e.remove) EXPECT_EQ(pv.path.find("10.20.0.0/16"), std::string::npos);
+  // Make-before-break (diff.hpp): what leaves goes first, then what is new.
+  ASSERT_EQ(staticd.commits.size(), 2U);
+  const Edit& gone = staticd.commits[0];
+  const Edit& added = staticd.commits[1];
+  EXPECT_TRUE(gone.update.empty());
+  EXPECT_TRUE(edit_mentions(gone, "10.99.0.0/16"));
+  EXPECT_TRUE(added.remove.empty());
+  EXPECT_TRUE(edit_mentions(added, "10.20.0.0/16"));
+  for (const Edit* e : {&gone, &added}) EXPECT_FALSE(edit_mentions(*e, "192.0.2.0/24"));
 }
 
 TEST_F(ReconcilerTest, AChangeAfterQuietGoesOutAtOnceAndFollowersCoalesce) {
@@ -421,6 +424,48 @@ TEST_F(ReconcilerTest, ReadBackMarksInstalledAndRepairsPersistentDrift) {
   now += options.fib_settle;
   step();
   EXPECT_TRUE(rec->status().installed.at(prefix("10.20.0.0/16")));
+}
+
+TEST_F(ReconcilerTest, DriftRepairRereadsStaticdAndSparesAnOperatorPathListAddedSince) {
+  make(/*with_fib=*/true);
+  step();
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  now += options.coalesce;
+  step();
+  ASSERT_EQ(staticd.commits.size(), 1U);
+  // An operator adds a path-list to our route-list in vtysh; the cached view does not know it yet.
+  const auto theirs = route("10.20.0.0/16", 200, {Nexthop::via_interface("eth9")}, 0);
+  staticd.held.push_back(theirs);
+  staticd.apply = [&](const Edit&) {};  // nothing changes what "FRR" holds
+  now += options.fib_settle;
+  step();  // the kernel has nothing: suspect
+  now += options.fib_grace;
+  step();  // still nothing: drift, withdrawn and re-added
+  ASSERT_EQ(rec->status().drift, 1U);
+  ASSERT_GE(staticd.commits.size(), 2U);
+  // The withdrawal names our path-list; the route-list itself (with theirs in it) stays.
+  ASSERT_EQ(staticd.commits[1].remove.size(), 1U);
+  EXPECT_TRUE(staticd.commits[1].remove[0].path.ends_with("/path-list[table-id='0'][distance='10']"))
+      << staticd.commits[1].remove[0].path;
+}
+
+TEST_F(ReconcilerTest, ANewExpectationGivesTheKernelItsGraceAgain) {
+  make(/*with_fib=*/true);
+  step();
+  want({route("10.20.0.0/16", 10, {kWg0}, 4242)});
+  now += options.coalesce;
+  step();
+  now += options.fib_settle;
+  step();                                           // not in the kernel yet: suspect once
+  want({route("10.20.0.0/16", 20, {kWg1}, 4242)});  // the next change, before the grace is over
+  now += options.coalesce;
+  step();
+  now += options.fib_settle;
+  step();  // the kernel lags again, but behind a different route: not twice the same
+  EXPECT_EQ(rec->status().drift, 0U);
+  now += options.fib_grace;
+  step();
+  EXPECT_EQ(rec->status().drift, 1U);  // still not there after the grace: drift
 }
 
 TEST_F(ReconcilerTest, KillSwitchBlackholeCountsAsInstalled) {
