@@ -112,15 +112,25 @@ void diff_nexthop_entries(const Group& g, Edit& edit) {
   }
 }
 
-// Whether an operator's path-list (without our tag) holds the key `r` would be written at.
-bool held_by_operator(const StaticdObserved& have, const StaticRoute& r, StaticdSchema schema) {
-  for (const StaticRoute& f : have.foreign) {
-    if (route_list_of(f) != route_list_of(r)) continue;
-    if (f.distance == r.distance) return true;
+// The operator's path-lists (without our tag) by route-list, built once per diff: an operator may hold
+// thousands of statics, and every wanted route asks.
+using ForeignIndex = std::map<RouteListKey, std::vector<const StaticRoute*>>;
+ForeignIndex foreign_index(const StaticdObserved& have) {
+  ForeignIndex index;
+  for (const StaticRoute& f : have.foreign) index[route_list_of(f)].push_back(&f);
+  return index;
+}
+
+// Whether an operator's path-list holds the key `r` would be written at.
+bool held_by_operator(const ForeignIndex& foreign, const StaticRoute& r, StaticdSchema schema) {
+  const auto it = foreign.find(route_list_of(r));
+  if (it == foreign.end()) return false;
+  for (const StaticRoute* f : it->second) {
+    if (f->distance == r.distance) return true;
     // In 10.7 a nexthop is a key of its own: an operator's entry holds it at whatever distance.
     if (schema == StaticdSchema::Frr10_7 &&
         std::any_of(r.nexthops.begin(), r.nexthops.end(),
-                    [&](const Nexthop& nh) { return contains(f.nexthops, nh); }))
+                    [&](const Nexthop& nh) { return contains(f->nexthops, nh); }))
       return true;
   }
   return false;
@@ -131,9 +141,10 @@ void diff_staticd(const StaticdObserved& have, const FrrState& want, StaticdSche
   for (const StaticRoute& r : have.owned) groups[route_list_of(r)].owned.emplace(r.distance, &r);
   for (const StaticRoute& r : have.foreign) groups[route_list_of(r)].foreign.emplace(r.distance, &r);
   for (const StaticRoute& r : have.other_tables) ++groups[route_list_of(r)].other_tables;
+  const ForeignIndex foreign = foreign_index(have);
   for (const StaticRoute& r : want.routes) {
     if (r.nexthops.empty()) continue;  // validate() refuses it; FRR needs at least one nexthop
-    if (held_by_operator(have, r, schema)) {
+    if (held_by_operator(foreign, r, schema)) {
       plan.conflicts.push_back(route_label(r) +
                                ": an operator route (without our tag) holds this key; not written");
       continue;
@@ -227,8 +238,9 @@ std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& wan
   // What will be written at all: diff() leaves out the same routes (and reports them).
   std::vector<StaticRoute> wanted;
   std::map<RouteListKey, std::set<Nexthop>> kept;  // the nexthops each route-list keeps
+  const ForeignIndex foreign = foreign_index(have);
   for (const StaticRoute& r : want.routes) {
-    if (r.nexthops.empty() || held_by_operator(have, r, schema)) continue;
+    if (r.nexthops.empty() || held_by_operator(foreign, r, schema)) continue;
     wanted.push_back(r);
     kept[route_list_of(r)].insert(r.nexthops.begin(), r.nexthops.end());
   }
