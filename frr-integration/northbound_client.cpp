@@ -188,6 +188,7 @@ NorthboundClient::NorthboundClient(std::string target, NorthboundClientOptions o
     : target_(std::move(target)), options_(options) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, to_int_ms(std::max(options_.keepalive, kMinKeepalive)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, to_int_ms(options_.keepalive_timeout));
   // Ping only while a call is active. FRR's server keeps gRPC's default of allowing roughly one ping
   // per two hours on an idle connection and answers more with GOAWAY "too_many_pings".
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);

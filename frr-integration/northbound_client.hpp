@@ -28,11 +28,20 @@ namespace wgfo::frr {
 
 struct NorthboundClientOptions {
   // Each RPC gets its own deadline: FRR runs every RPC on the daemon's main thread with no server-side
-  // timeout, so a daemon busy with a full BGP table would otherwise stall us forever.
-  std::chrono::milliseconds deadline{5000};
-  // HTTP/2 keepalive ping interval, raised to kMinKeepalive: the 8.4 server answers pings closer than
-  // 5 s apart with GOAWAY "too_many_pings".
-  std::chrono::milliseconds keepalive{30000};
+  // timeout, so a daemon that never answers would otherwise hold us forever. It is long on purpose:
+  // FRR 8.4's server loop (lib/northbound_grpc.cpp, grpc_pthread_start) ends at the first completion
+  // that is not ok, which is what a call the client gave up on while the main thread worked on it
+  // produces; the daemon then serves no gRPC at all until it restarts. The soak saw staticd's main
+  // thread held 7.8 s inside a Commit, a 5 s deadline, and both sites' staticd lost their gRPC server
+  // for good. So a busy daemon is waited for, and only a hung one is given up on.
+  std::chrono::milliseconds deadline{60000};
+  // HTTP/2 keepalive ping interval while a call is active, raised to kMinKeepalive: the 8.4 server
+  // answers pings closer than 5 s apart with GOAWAY "too_many_pings". The ping is answered by gRPC's
+  // own threads even while FRR's main thread is busy, so an unanswered ping (keepalive_timeout) means
+  // the path or the process is gone: the call then fails within keepalive + keepalive_timeout rather
+  // than at the deadline.
+  std::chrono::milliseconds keepalive{10000};
+  std::chrono::milliseconds keepalive_timeout{5000};
   // Upper bound of gRPC's reconnect backoff (its default is 120 s), so that a restarted daemon is seen
   // again within seconds and the caller can re-push. It also caps the first backoff step (gRPC: 1 s).
   std::chrono::milliseconds max_reconnect_backoff{5000};
