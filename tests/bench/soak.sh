@@ -163,11 +163,17 @@ t_restored=$(wgfo_now_ms)
 say "$events faults ($cuts cuts, $losses loss, $restores restores); all restored"
 
 # ---- the verdict ----------------------------------------------------------------------------------------
-lab_wait 90 steady || lab_fail "not steady 90 s after the restore: site a $(diff <(owned a 10.20) <(echo "$EXP_A") | grep -c '^[<>]' || true) differences, site b $(diff <(owned b 10.10) <(echo "$EXP_B") | grep -c '^[<>]' || true)"
+# The differences go to the lab dir (kept on failure): "<" held but not expected, ">" missing.
+differences() {
+  { diff <(owned a 10.20) <(echo "$EXP_A") || true; } >"$LAB_DIR/stale-a.txt"
+  { diff <(owned b 10.10) <(echo "$EXP_B") || true; } >"$LAB_DIR/stale-b.txt"
+}
+if ! lab_wait 90 steady; then
+  differences
+  lab_fail "not steady 90 s after the restore: site a $(grep -c '^[<>]' "$LAB_DIR/stale-a.txt") differences, site b $(grep -c '^[<>]' "$LAB_DIR/stale-b.txt") (stale-a.txt, stale-b.txt)"
+fi
 settle=$(($(wgfo_now_ms) - t_restored))
-# The differences themselves go to the lab dir (kept on failure): "<" held but not expected, ">" missing.
-{ diff <(owned a 10.20) <(echo "$EXP_A") || true; } >"$LAB_DIR/stale-a.txt"
-{ diff <(owned b 10.10) <(echo "$EXP_B") || true; } >"$LAB_DIR/stale-b.txt"
+differences
 stale=$(($(grep -c '^[<>]' "$LAB_DIR/stale-a.txt" || true) + $(grep -c '^[<>]' "$LAB_DIR/stale-b.txt" || true)))
 leak_a=$(lab_leaked a) leak_b=$(lab_leaked b)
 rss_a1=$(rss_kb a) rss_b1=$(rss_kb b)
