@@ -14,8 +14,8 @@
 #     10..40 and the blackhole at 250 for every prefix): 0 stale, 0 missing; the kernel uses tunnel K
 #   - the daemons' RSS at the end within 25 % (+ 8 MB) of their RSS after the first minute
 #   - site a's audit log agrees with the route history read back from FRR: every route FRR selected
-#     (sampled every second with `show ip route json`) is a state the audit log had in force at that
-#     moment or within the LAG_MS before it (a commit takes FRR some time), and the last audited state
+#     (sampled every second with `show ip route json`) is a state the audit log had in force while
+#     the read ran or within the LAG_MS before it (a commit takes FRR some time), and the last audited state
 #     is FRR's final one.
 # Prints a FIGURES line. Bounded: it stops by itself; every namespace, process and file is the lab's.
 set -euo pipefail
@@ -123,15 +123,18 @@ sender() { lab_bg "$1" sender python3 "$LAB_DIR/sender.py" "$2" "$3" "$PREFIXES"
 sender ha 10.20 "$((SOAK_SECONDS + 30))"
 sender hb 10.10 "$((SOAK_SECONDS + 30))"
 
-# FRR's route history at site a: every second, the selected route of every prefix; a line per change.
+# FRR's route history at site a: every second, the selected route of every prefix; a line per change,
+# "START END PREFIX DEV". The state was read at some moment between the command's start and end, and a
+# zebra that is short of CPU takes seconds to answer, so a sample is only known to fall in that window.
 history() {
-  local end=$1 prev='' now
+  local end=$1 prev='' now t0
   while (($(wgfo_now_ms) < end)); do
+    t0=$(wgfo_now_ms)
     now=$(lab_vtysh a -c 'show ip route json' 2>/dev/null | jq -r '
       to_entries[] | select(.key | startswith("10.20.")) | .key as $p | .value[] | select(.selected)
       | "\($p) \(if .nexthops[0].interfaceName then .nexthops[0].interfaceName else "blackhole" end)"' | sort) || true
     if [[ -n $now && $now != "$prev" ]]; then
-      { diff <(echo "$prev") <(echo "$now") || true; } | awk -v t="$(wgfo_now_ms)" '$1 == ">" { print t, $2, $3 }'
+      { diff <(echo "$prev") <(echo "$now") || true; } | awk -v t0="$t0" -v t="$(wgfo_now_ms)" '$1 == ">" { print t0, t, $2, $3 }'
       prev=$now
     fi
     sleep 1
@@ -154,7 +157,7 @@ while (($(wgfo_now_ms) < end_ms)); do
     *) lab_restore a b "$i"; restores=$((restores + 1)) ;;
   esac
   events=$((events + 1))
-  ((events % 50)) || say "$events faults so far; site a $(wgfo_cli a show tunnels --json | jq -r 'map("\(.name)=\(.state)") | join(" ")')"
+  ((events % 50)) || say "$events faults so far; site a $(wgfo_cli a show tunnels --json | jq -r 'map("\(.name)=\(.state)") | join(" ")'); RSS kB a $(rss_kb a) b $(rss_kb b)"
   sleep "$((2 + RANDOM % 5))"
 done
 wait "$hist_pid" || true
@@ -201,13 +204,13 @@ for line in open(audit):
 bad = []
 changes = 0
 for line in open(frr_hist):
-    t, p, dev = line.split()
-    t = int(t)
+    t0, t, p, dev = line.split()
+    t0, t = int(t0), int(t)
     changes += 1
-    # The states in force from LAG_MS before the sample up to the sample.
+    # The states in force from LAG_MS before the read started up to its end.
     hist = seq.get(p, [])
-    in_force = [s for (at, s) in hist if t - LAG_MS <= at <= t]
-    before = [s for (at, s) in hist if at < t - LAG_MS]
+    in_force = [s for (at, s) in hist if t0 - LAG_MS <= at <= t]
+    before = [s for (at, s) in hist if at < t0 - LAG_MS]
     if before:
         in_force.append(before[-1])
     if dev not in in_force:
