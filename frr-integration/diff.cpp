@@ -6,7 +6,10 @@
 #include "frr-integration/diff.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -232,52 +235,67 @@ Plan diff(const StaticdObserved& have_static, const BgpdObserved& have_bgp, cons
   return plan;
 }
 
-std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& want, StaticdSchema schema) {
-  using PathKey = std::tuple<std::string, IpPrefix, std::uint8_t>;  // (vrf, prefix, distance)
-  const auto path_key = [](const StaticRoute& r) { return PathKey{r.vrf, r.prefix, r.distance}; };
-  // What will be written at all: diff() leaves out the same routes (and reports them).
-  std::vector<StaticRoute> wanted;
-  std::map<RouteListKey, std::set<Nexthop>> kept;  // the nexthops each route-list keeps
-  const ForeignIndex foreign = foreign_index(have);
-  for (const StaticRoute& r : want.routes) {
-    if (r.nexthops.empty() || held_by_operator(foreign, r, schema)) continue;
-    wanted.push_back(r);
-    kept[route_list_of(r)].insert(r.nexthops.begin(), r.nexthops.end());
-  }
-  const auto keeps = [&](const StaticRoute& r, const Nexthop& nh) {
-    const auto it = kept.find(route_list_of(r));
-    return it != kept.end() && it->second.contains(nh);
-  };
+namespace {
 
-  // 1. withdraw: what is owned, less the nexthops that leave their route-list. A wanted route-list of
-  // which nothing would stay (every nexthop replaced, no kill switch) is swapped in step 2 instead, in
-  // one transaction: withdrawn on its own it would have no route at all for a step and traffic would
-  // take a less specific one.
-  std::map<RouteListKey, std::set<Nexthop>> staying_nexthops;
-  for (const StaticRoute& r : have.owned) {
-    for (const Nexthop& nh : r.nexthops) {
-      if (keeps(r, nh)) staying_nexthops[route_list_of(r)].insert(nh);
+// The path-lists (ours and the operator's) of one route-list by distance, as forwarding sees them: the
+// selected path is the lowest distance with a nexthop.
+using Layout = std::map<std::uint8_t, std::set<Nexthop>>;
+Layout layout_of(const std::vector<StaticRoute>& owned, const std::vector<StaticRoute>& foreign) {
+  Layout l;
+  for (const auto* v : {&owned, &foreign}) {
+    for (const StaticRoute& r : *v) l[r.distance].insert(r.nexthops.begin(), r.nexthops.end());
+  }
+  std::erase_if(l, [](const auto& e) { return e.second.empty(); });
+  return l;
+}
+std::set<Nexthop> selected(const Layout& l) {
+  return l.empty() ? std::set<Nexthop>{} : l.begin()->second;
+}
+
+// Whether every state FRR can pass through on the way from `a` to `b` in one transaction selects a
+// path `ok` accepts. FRR 8.4 sends zebra every delete of a transaction before any create (staticd
+// installs in apply_finish), in an order we do not control: first any subset of the deletes, then of
+// the creates. A route-list with a path before and after must have one throughout.
+bool transition_ok(const Layout& a, const Layout& b,
+                   const std::function<bool(const std::set<Nexthop>&)>& ok) {
+  Layout common;  // what no delete touches
+  for (const auto& [d, nhs] : a) {
+    const auto it = b.find(d);
+    if (it == b.end()) continue;
+    std::set<Nexthop> both;
+    std::set_intersection(nhs.begin(), nhs.end(), it->second.begin(), it->second.end(),
+                          std::inserter(both, both.end()));
+    if (!both.empty()) common.emplace(d, std::move(both));
+  }
+  if (common.empty()) return a.empty() || b.empty();
+  const std::uint8_t floor = common.begin()->first;  // nothing at or above it can surface
+  for (const Layout* l : {&a, &b}) {
+    for (auto it = l->begin(); it != l->end() && it->first <= floor; ++it) {
+      if (!ok(it->second)) return false;
     }
   }
-  const auto swapped = [&](const StaticRoute& r) {
-    return kept.contains(route_list_of(r)) && !staying_nexthops.contains(route_list_of(r));
-  };
-  std::vector<StaticRoute> staying;
-  for (const StaticRoute& r : have.owned) {
-    StaticRoute s = r;
-    if (!swapped(r)) std::erase_if(s.nexthops, [&](const Nexthop& nh) { return !keeps(r, nh); });
-    if (!s.nexthops.empty()) staying.push_back(std::move(s));
-  }
-  // 2. make: the staying paths with the wanted path-lists beside them. Only additions: a path-list at a
-  // free distance, or nexthops joining one whose nexthops all stay. A path-list that also loses one
-  // (another tunnel at that distance now) changes in step 3, in one piece: grown here it would spread
-  // traffic over the old and the new tunnel, and the prefix has its better paths meanwhile anyway.
-  std::map<PathKey, StaticRoute> both;
-  for (const StaticRoute& r : staying) {
-    if (!swapped(r)) both.emplace(path_key(r), r);
+  return true;
+}
+
+// One route-list's way through the steps (owned path-lists only; the operator's never change).
+struct RouteListPlan {
+  std::vector<StaticRoute> have, wanted, foreign;
+};
+
+// make: `base` with the wanted path-lists beside it. Only additions: a path-list at a free distance, or
+// nexthops joining one whose nexthops are all wanted there. A path-list that also loses one (another
+// tunnel at that distance now) changes in the break step, in one piece: grown here it would spread
+// traffic over the old and the new tunnel.
+std::vector<StaticRoute> make(const std::vector<StaticRoute>& base, const std::vector<StaticRoute>& wanted,
+                              StaticdSchema schema) {
+  std::map<std::uint8_t, StaticRoute> both;
+  std::set<Nexthop> present;
+  for (const StaticRoute& r : base) {
+    both.emplace(r.distance, r);
+    present.insert(r.nexthops.begin(), r.nexthops.end());
   }
   for (const StaticRoute& w : wanted) {
-    auto [it, fresh] = both.try_emplace(path_key(w), w);
+    auto [it, fresh] = both.try_emplace(w.distance, w);
     StaticRoute& m = it->second;
     if (fresh) {
       m.nexthops.clear();
@@ -287,28 +305,112 @@ std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& wan
     }
     m.tag = w.tag;
     for (const Nexthop& nh : w.nexthops) {
-      if (contains(m.nexthops, nh)) continue;
-      // 10.7 holds a nexthop once per route-list: one staying at another distance moves by its
-      // distance leaf in step 3, in place.
-      if (schema == StaticdSchema::Frr10_7 && staying_nexthops[route_list_of(w)].contains(nh)) continue;
+      // 10.7 holds a nexthop once per route-list: one present at another distance moves by its
+      // distance leaf in the break step, in place.
+      if (contains(m.nexthops, nh) || (schema == StaticdSchema::Frr10_7 && present.contains(nh))) continue;
       m.nexthops.push_back(nh);
     }
     if (m.nexthops.empty()) both.erase(it);
   }
-  std::vector<StaticRoute> made;
-  for (auto& [key, r] : both) made.push_back(std::move(r));
+  std::vector<StaticRoute> out;
+  for (auto& [distance, r] : both) out.push_back(std::move(r));
+  return out;
+}
 
-  // 3. break: from there to exactly what is wanted. Each step is diffed from the state the one before
-  // leaves, so deletes name only what exists then.
-  const auto step = [&](const std::vector<StaticRoute>& from, std::vector<StaticRoute> to) {
-    StaticdObserved at = have;
-    at.owned = from;
-    FrrState target;
-    target.routes = std::move(to);
-    return diff(at, BgpdObserved{}, target, schema).staticd;
+// The lead: the wanted best path at a distance below everything of ours, so that it is selected from
+// the first step on and every later change happens behind it. At its own distance if that is free and
+// already lowest; else the highest free distance below ours. None if there is no room (or the best path
+// at the end is the operator's, which no change of ours decides).
+std::optional<StaticRoute> lead_of(const RouteListPlan& p) {
+  if (p.wanted.empty()) return std::nullopt;
+  const StaticRoute& front = *std::min_element(
+      p.wanted.begin(), p.wanted.end(), [](const auto& x, const auto& y) { return x.distance < y.distance; });
+  std::set<std::uint8_t> taken;
+  for (const auto* v : {&p.have, &p.wanted, &p.foreign}) {
+    for (const StaticRoute& r : *v) taken.insert(r.distance);
+  }
+  for (const StaticRoute& f : p.foreign) {
+    if (f.distance < front.distance) return std::nullopt;
+  }
+  StaticRoute lead = front;
+  if (*taken.begin() == front.distance &&
+      std::none_of(p.have.begin(), p.have.end(), [&](const auto& r) { return r.distance == front.distance; }))
+    return lead;
+  if (*taken.begin() <= 1) return std::nullopt;
+  lead.distance = static_cast<std::uint8_t>(*taken.begin() - 1);
+  return lead;
+}
+
+// The owned states of one route-list from `have` to `wanted` (see staticd_steps in diff.hpp); each
+// consecutive pair becomes one transaction.
+std::vector<std::vector<StaticRoute>> route_list_states(const RouteListPlan& p, StaticdSchema schema) {
+  std::set<Nexthop> kept;
+  for (const StaticRoute& r : p.wanted) kept.insert(r.nexthops.begin(), r.nexthops.end());
+  std::vector<StaticRoute> staying;  // withdraw: less the nexthops that leave the route-list
+  for (StaticRoute s : p.have) {
+    std::erase_if(s.nexthops, [&](const Nexthop& nh) { return !kept.contains(nh); });
+    if (!s.nexthops.empty()) staying.push_back(std::move(s));
+  }
+  // Of a wanted route-list of which nothing stays, nothing is withdrawn alone: it would have no route
+  // for a step and its traffic would take a less specific one. It is swapped whole in the make step.
+  const bool swapped = !p.wanted.empty() && staying.empty();
+  const auto& first = swapped ? p.have : staying;
+  std::vector<std::vector<StaticRoute>> plain{
+      p.have, first, make(swapped ? std::vector<StaticRoute>{} : first, p.wanted, schema), p.wanted,
+      p.wanted};
+  if (schema == StaticdSchema::Frr10_7) return plain;  // distances move in place there
+
+  const Layout start = layout_of(p.have, p.foreign);
+  const Layout end = layout_of(p.wanted, p.foreign);
+  const auto ok = [was = selected(start), will = selected(end)](const std::set<Nexthop>& s) {
+    return !s.empty() && (std::includes(was.begin(), was.end(), s.begin(), s.end()) ||
+                          std::includes(will.begin(), will.end(), s.begin(), s.end()));
   };
+  bool plain_ok = true;
+  for (std::size_t i = 0; plain_ok && i + 1 < plain.size(); ++i) {
+    plain_ok = transition_ok(layout_of(plain[i], p.foreign), layout_of(plain[i + 1], p.foreign), ok);
+  }
+  const auto lead = plain_ok ? std::nullopt : lead_of(p);
+  if (!lead) return plain;
+  const auto with_lead = [&](std::vector<StaticRoute> v) {
+    if (std::none_of(v.begin(), v.end(), [&](const auto& r) { return r.distance == lead->distance; }))
+      v.push_back(*lead);
+    return v;
+  };
+  const auto lead_and_staying = with_lead(staying);
+  return {p.have, with_lead(p.have), make(lead_and_staying, p.wanted, schema), with_lead(p.wanted), p.wanted};
+}
+
+}  // namespace
+
+std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& want, StaticdSchema schema) {
+  // What will be written at all: diff() leaves out the same routes (and reports them).
+  std::map<RouteListKey, RouteListPlan> plans;
+  const ForeignIndex foreign = foreign_index(have);
+  for (const StaticRoute& r : want.routes) {
+    if (r.nexthops.empty() || held_by_operator(foreign, r, schema)) continue;
+    plans[route_list_of(r)].wanted.push_back(r);
+  }
+  for (const StaticRoute& r : have.owned) plans[route_list_of(r)].have.push_back(r);
+  for (auto& [key, p] : plans) {
+    if (const auto it = foreign.find(key); it != foreign.end()) {
+      for (const StaticRoute* f : it->second) p.foreign.push_back(*f);
+    }
+  }
+  std::vector<std::vector<StaticRoute>> states(5);
+  for (const auto& [key, p] : plans) {
+    const auto mine = route_list_states(p, schema);
+    for (std::size_t i = 0; i < states.size(); ++i)
+      states[i].insert(states[i].end(), mine[i].begin(), mine[i].end());
+  }
+  // Each step is diffed from the state the one before leaves, so deletes name only what exists then.
   std::vector<Edit> steps;
-  for (Edit e : {step(have.owned, staying), step(staying, made), step(made, wanted)}) {
+  for (std::size_t i = 0; i + 1 < states.size(); ++i) {
+    StaticdObserved at = have;
+    at.owned = states[i];
+    FrrState target;
+    target.routes = states[i + 1];
+    Edit e = diff(at, BgpdObserved{}, target, schema).staticd;
     if (!e.empty()) steps.push_back(std::move(e));
   }
   return steps;

@@ -32,17 +32,22 @@ struct Plan {
 Plan diff(const StaticdObserved& have_static, const BgpdObserved& have_bgp, const FrrState& want,
           StaticdSchema schema);
 
-// diff()'s staticd Edit as up to three transactions, make-before-break. One transaction is not enough:
-// FRR 8.4 hands a commit's path-list deletes to zebra before its creates, and zebra runs its RIB between
-// reads when staticd's messages span several (a large edit), so a prefix whose path-lists all moved to
-// other distances sat on its kill-switch blackhole for ~80 ms (seen in the soak, zebra's rib debug).
+// diff()'s staticd Edit as up to four transactions, make-before-break. One transaction is not enough:
+// FRR 8.4 hands all of a commit's deletes to zebra before its creates (staticd installs in apply_finish),
+// and zebra runs its RIB between reads when staticd's messages span several (a large edit): a prefix
+// whose path-lists all moved sat on its kill-switch blackhole for ~80 ms (seen in the soak, zebra's rib
+// debug). Per route-list:
 //   1. withdraw: nexthops that leave their prefix altogether (a tunnel down or drained): first, since
-//      a failover waits on it, and what stays is what the prefix keeps anyway (a prefix of which nothing
-//      would stay is swapped whole in step 2 instead: alone, the withdrawal would leave it no route);
+//      a failover waits on it, and what stays is what the prefix keeps anyway;
 //   2. make: wanted path-lists at free distances, and nexthops joining a path-list whose own all stay
 //      (never two tunnels at one distance that are not both wanted there: that would spread traffic);
 //   3. break: the path-lists that change their tunnel, and the old positions of moved nexthops.
-// Committed one after the other they end where diff() does; empty steps are left out.
+// Where some state on that way (any subset of a step's deletes, then of its creates) would select a path
+// that is neither the old best nor the new one (the blackhole during a fail-back that rotates every
+// distance, or a tunnel in hold-down when the withdrawn best was ahead of it), the route-list takes a
+// lead instead: (1) the new best path-list at a free distance below all of ours, selected at once;
+// (2) withdraw and make; (3) break; (4) the lead goes. 10.7 moves distances in place and takes no lead.
+// Committed one after the other the steps end where diff() does; empty steps are left out.
 std::vector<Edit> staticd_steps(const StaticdObserved& have, const FrrState& want, StaticdSchema schema);
 
 }  // namespace wgfo::frr
