@@ -89,16 +89,17 @@ std::string audit_line(const AuditRecord& record) {
   }
   Json tunnels = Json::object();
   for (const auto& [name, state] : record.tunnels) tunnels[name] = to_string(state);
-  const Json line{{"time", audit_time(record.time)},
-                  {"version", record.version},
-                  {"prefix", record.prefix.to_string()},
-                  {"before", route_json(record.before)},
-                  {"after", route_json(record.after)},
-                  {"cause", std::move(cause)},
-                  {"tunnels", std::move(tunnels)},
-                  {"frr",
-                   {{"staticd", commit_json(record.staticd_transaction_id)},
-                    {"bgpd", commit_json(record.bgpd_transaction_id)}}}};
+  Json line{{"time", audit_time(record.time)},
+            {"version", record.version},
+            {"prefix", record.prefix.to_string()},
+            {"before", route_json(record.before)},
+            {"after", route_json(record.after)},
+            {"cause", std::move(cause)},
+            {"tunnels", std::move(tunnels)},
+            {"frr",
+             {{"staticd", commit_json(record.staticd_transaction_id)},
+              {"bgpd", commit_json(record.bgpd_transaction_id)}}}};
+  if (!record.repair.empty()) line["repair"] = record.repair;
   return line.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

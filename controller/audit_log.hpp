@@ -13,6 +13,10 @@
 //    "after": {...} | null, "cause": [{"time", "tunnel", "from", "to", "cause"}, ...],
 //    "tunnels": {"primary": "up", ...}, "frr": {"staticd": {"transaction_id": N | null} | null, "bgpd": ...}}
 //    (frr.staticd null: not committed to; transaction_id null: committed, FRR gave no id)
+//   A drift repair (the kernel did not hold what staticd does, so the daemon withdrew and re-added the
+//   prefix; FRR may pass through any of its paths meanwhile) is a line of its own with before == after,
+//   no cause, the withdrawal's transaction and "repair": "kernel FIB drift: withdrawn and re-added";
+//   route changes have no "repair" key.
 // What can appear is fixed by AuditRecord: tunnel names, states, prefixes, the cause texts the core
 // wrote and FRR's transaction ids. There is no free-form configuration field, so a key or another
 // secret from the config file has no way into the log.
@@ -43,6 +47,7 @@ struct AuditRecord {
   // line then says "transaction_id": null.
   std::optional<std::uint32_t> staticd_transaction_id;
   std::optional<std::uint32_t> bgpd_transaction_id;
+  std::string repair;  // why the daemon withdrew and re-added the prefix; empty for a route change
 };
 
 // One record per prefix whose active paths, kill switch or BGP signal differ between `before` and

@@ -47,6 +47,7 @@ void Observer::on_routes(std::uint64_t version, const std::vector<RouteView>& af
                          std::chrono::system_clock::time_point now) {
   std::vector<AuditRecord> records = audit_changes(last_views_, after);
   last_views_ = after;
+  last_tunnels_ = tunnels;
   if (records.empty()) {
     // Decisions that moved no route (DEGRADED with nothing to steer, a state kept) start no clock;
     // they stay causes of the next change, which they may well have led to.
@@ -72,6 +73,7 @@ void Observer::on_routes(std::uint64_t version, const std::vector<RouteView>& af
 void Observer::on_commit(const frr::CommitReport& r) {
   metrics_.observe_frr_commit(r.daemon, std::chrono::duration_cast<std::chrono::microseconds>(r.duration),
                               r.ok);
+  if (r.ok && r.repair) audit_repair(r);
   if (!r.ok || r.repair) return;
   for (AuditRecord& rec : pending_) {
     if (rec.version > r.version) break;  // pending_ is in version order
@@ -89,6 +91,25 @@ void Observer::on_converged(std::uint64_t version, bool fib_verified, Clock::tim
       metrics_.observe_detection_to_fib(
           std::chrono::duration_cast<std::chrono::microseconds>(at - *c.decided_at));
   }
+}
+
+void Observer::audit_repair(const frr::CommitReport& r) {
+  if (!audit_) return;
+  for (const IpPrefix& p : r.repaired) {
+    const auto view = std::find_if(last_views_.begin(), last_views_.end(),
+                                   [&](const RouteView& v) { return v.prefix == p; });
+    AuditRecord rec;
+    rec.time = std::chrono::system_clock::now();
+    rec.version = r.version;
+    rec.prefix = p;
+    if (view != last_views_.end()) rec.before = rec.after = *view;
+    rec.tunnels = last_tunnels_;
+    rec.staticd_transaction_id = r.transaction_id;
+    rec.repair = "kernel FIB drift: withdrawn and re-added";
+    pending_.push_back(std::move(rec));
+  }
+  // Nothing waits for a convergence ahead of them: out now, not at the next route change.
+  while (!pending_.empty() && !pending_.front().repair.empty()) write_front();
 }
 
 void Observer::flush() {

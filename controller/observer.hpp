@@ -9,6 +9,8 @@
 //                 audit record per changed prefix (cause = the decisions since the previous change).
 //   on_commit     an FRR transaction (posted from the programmer's worker): commit metrics, and its
 //                 transaction id into the pending records it carried (version <= V, id not yet set).
+//                 A drift repair gets a record per prefix at once (behind any still pending: the file
+//                 stays in time order), since it changes FRR without a new desired version.
 //   on_converged  FRR holds version V: records up to V are written, and the detection-to-FIB latency
 //                 of each route change up to V is observed (only when the kernel FIB was read back:
 //                 without read-back there is no FIB time to measure to).
@@ -72,11 +74,13 @@ class Observer {
     std::optional<Clock::time_point> decided_at;  // the first decision that led to it
   };
   void write_front();
+  void audit_repair(const frr::CommitReport& r);
 
   Metrics metrics_;
   std::unique_ptr<AuditLog> audit_;
   std::vector<std::string> tunnel_names_;
   std::vector<RouteView> last_views_;
+  std::vector<std::pair<std::string, TunnelState>> last_tunnels_;
   std::vector<TunnelEvent> causes_;  // decisions since the last route change
   std::optional<Clock::time_point> decided_at_;
   std::deque<AuditRecord> pending_;

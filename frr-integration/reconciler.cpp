@@ -1,6 +1,6 @@
 // Reconciler: see the header for what one step does. Notes on choices made here:
 //   - The staticd view is updated from what was committed rather than read again: a route change then
-//     costs one transaction (up to three when path-lists move, make-before-break: diff.hpp) and no Get,
+//     costs one transaction (up to four when path-lists move, make-before-break: diff.hpp) and no Get,
 //     which is what keeps failover fast. bgpd's view is simply marked
 //     stale after a commit (its changes are rare and bgpd applies them only after its delay-timer).
 //   - Every failure backs off (backoff_min doubling to backoff_max), also the ones that are not retried
@@ -24,6 +24,9 @@
 namespace wgfo::frr {
 
 namespace {
+
+// How long a steady stream of other commits may postpone judging a lagging prefix, in fib_grace units.
+constexpr int kMaxGraces = 10;
 
 using Key = std::tuple<std::string, IpPrefix, std::uint8_t>;  // (vrf, prefix, distance): a path-list
 Key key_of(const StaticRoute& r) {
@@ -244,9 +247,12 @@ bool Reconciler::read(Daemon& d, Clock::time_point now) {
   return true;
 }
 
-bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh, bool repair) {
+bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh,
+                        const std::vector<IpPrefix>* repaired) {
   auto result = d.nb->commit(edit, "wg-failover desired state " + std::to_string(version_));
+  const bool repair = repaired != nullptr;
   CommitReport report{.daemon = d.name, .version = version_, .repair = repair};
+  if (repaired != nullptr) report.repaired = *repaired;
   if (auto* error = std::get_if<NbError>(&result)) {
     report.duration = error->duration;
     report.error = error->message;
@@ -258,6 +264,7 @@ bool Reconciler::commit(Daemon& d, const Edit& edit, Clock::time_point now, bool
     report.duration = info.duration;
     report.ok = true;
     ++d.status->commits;
+    if (&d == &staticd_) last_static_commit_ = now;
   }
   // What went to FRR and when, for matching a route history against our decisions (debug), and the
   // paths themselves (trace).
@@ -411,16 +418,22 @@ void Reconciler::check_fib(Clock::time_point now) {
       continue;
     }
     ++wrong;
-    Suspect& s = suspect_[prefix];
+    auto [it, fresh] =
+        suspect_.try_emplace(prefix, Suspect{now, expected->route->distance, expected->nexthops});
+    Suspect& s = it->second;
     if (s.distance != expected->route->distance || s.nexthops != expected->nexthops)
-      s = Suspect{0, expected->route->distance, expected->nexthops};
-    if (++s.checks >= 2) {
+      s = Suspect{now, expected->route->distance, expected->nexthops};
+    const auto due = std::min(std::max(s.since, last_static_commit_) + options_.fib_grace,
+                              s.since + kMaxGraces * options_.fib_grace);
+    if (now >= due) {
       drifted.push_back(prefix);
-      suspect_.erase(prefix);
+      suspect_.erase(it);
     } else {
-      spdlog::debug("frr: {} not (yet) in the kernel as staticd holds it; checking again in {} ms",
-                    prefix.to_string(), options_.fib_grace.count());
-      fib_due_ = earliest(now + options_.fib_grace, fib_due_);
+      if (fresh)
+        spdlog::debug("frr: {} not (yet) in the kernel as staticd holds it; checking again in {} ms",
+                      prefix.to_string(),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count());
+      fib_due_ = earliest(due, fib_due_);
     }
   }
   status_.installed = std::move(installed);
@@ -447,7 +460,7 @@ void Reconciler::repair(const std::vector<IpPrefix>& prefixes, Clock::time_point
   const auto schema = staticd_.schema.value_or(StaticdSchema::Frr8_4);
   const Plan out = diff(static_view_, bgp_view_, without, schema);
   ++status_.drift_repairs;
-  if (!out.staticd.empty() && !commit(staticd_, out.staticd, now, false, /*repair=*/true)) return;
+  if (!out.staticd.empty() && !commit(staticd_, out.staticd, now, false, &prefixes)) return;
   staticd_.stale = true;  // the next step re-reads and re-adds what target() wants
   if (fib_.read) fib_due_ = now + options_.fib_settle;
 }

@@ -10,13 +10,15 @@
 //   - every reconcile_interval, re-read everything (an operator or a crashed staticd may have changed
 //     what we own) and converge;
 //   - on a desired change, diff the cached view of FRR against it and send one transaction per daemon
-//     (staticd: up to three, make-before-break, see staticd_steps() in diff.hpp):
+//     (staticd: up to four, make-before-break, see staticd_steps() in diff.hpp):
 //     at once after a quiet spell, else when `coalesce` has passed since the last send (changes within
 //     that window go out together). The cache is updated from what was committed, so a change costs
 //     one Create/Edit/Commit/Delete and no Get;
 //   - after a staticd commit, read the kernel FIB back (fib_settle later: zebra installs
 //     asynchronously) and compare with what zebra should have chosen; a mismatch that is still there
-//     fib_grace later is drift: counted, logged and repaired by withdrawing and re-adding the prefix.
+//     fib_grace later, and fib_grace after the last staticd commit (zebra takes a large one in order, and
+//     a prefix it did not touch may wait behind it), is drift: counted, logged and repaired by
+//     withdrawing and re-adding the prefix. Constant churn postpones that by at most 10 × fib_grace.
 // Failures: Busy, Unavailable, Timeout and Internal are retried with exponential backoff (the view is
 // re-read first, a timed-out commit may have applied). Rejected and ApplyFailed are not retried: that
 // daemon's target becomes the last state it accepted (so an APPLY-time error that FRR stored anyway is
@@ -59,6 +61,7 @@ struct CommitReport {
   bool ok{false};
   std::string error;   // NbError::message when !ok
   bool repair{false};  // the withdrawal of drifted prefixes (check_fib), not a step towards `version`
+  std::vector<IpPrefix> repaired;  // a repair's prefixes (re-added by the step after it)
 };
 
 struct ReconcilerOptions {
@@ -152,7 +155,8 @@ class Reconciler {
   bool read(Daemon& d, Clock::time_point now);
   // `fresh`: the edit was computed from a view read in the same step. Only then is a refusal the
   // desired state's fault; otherwise the view may be what was wrong, and it is re-read and retried.
-  bool commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh, bool repair = false);
+  bool commit(Daemon& d, const Edit& edit, Clock::time_point now, bool fresh,
+              const std::vector<IpPrefix>* repaired = nullptr);
   void fail(Daemon& d, const NbError& error, Clock::time_point now, bool fresh);
   void count_restart(Daemon& d);
   void succeed(Daemon& d);
@@ -180,15 +184,16 @@ class Reconciler {
   Clock::time_point next_probe_{};
   Clock::time_point next_reconcile_{};
   std::optional<Clock::time_point> fib_due_;
-  // A prefix wrong at the last FIB check: how many checks in a row found it wrong while the same
-  // route was expected (a new commit that changes what to expect gives the kernel its time again).
+  // A prefix wrong at the last FIB check: since when it is wrong while the same route is expected (a
+  // new commit that changes what to expect gives the kernel its time again).
   struct Suspect {
-    int checks{0};
+    Clock::time_point since;
     std::uint8_t distance{0};
     std::vector<FibNexthop> nexthops;
   };
   std::map<IpPrefix, Suspect> suspect_;
-  std::uint64_t announced_{0};  // the last version on_converged reported
+  Clock::time_point last_static_commit_{};  // zebra may still be working through it
+  std::uint64_t announced_{0};              // the last version on_converged reported
 
   ProgrammerStatus status_;
 };

@@ -1,7 +1,8 @@
 // Observer (controller/observer.hpp): audit records wait for the FRR commits that carry them and are
 // written at convergence with the transaction ids; the detection-to-FIB clock starts at the first
 // decision after the last route change and is read only when the FIB was checked; a bounded backlog
-// while FRR does not converge; flush at stop; a config without audit writes nothing.
+// while FRR does not converge; flush at stop; a config without audit writes nothing; a drift repair is a
+// record of its own.
 
 #include "controller/observer.hpp"
 
@@ -158,6 +159,38 @@ TEST_F(ObserverTest, FailedRepairAndLaterCommitsLeaveIdsAlone) {
   EXPECT_EQ(l[1]["frr"]["staticd"]["transaction_id"], 53);
   EXPECT_TRUE(l[1]["frr"]["bgpd"].is_null());
   EXPECT_EQ(sample(obs_.metrics(), "wgfailover_frr_commit_duration_seconds_count{daemon=\"staticd\"}"), 5);
+}
+
+TEST_F(ObserverTest, ADriftRepairIsAuditedAtOnceButNeverAheadOfAPendingChange) {
+  steady();
+  frr::CommitReport repair = commit("staticd", 1, 60);
+  repair.repair = true;
+  repair.repaired = {*IpPrefix::parse("10.20.0.0/16")};
+  obs_.on_commit(repair);
+  auto l = lines();
+  ASSERT_EQ(l.size(), 2u);  // no convergence to wait for: the desired state did not change
+  EXPECT_EQ(l[1]["repair"], "kernel FIB drift: withdrawn and re-added");
+  EXPECT_EQ(l[1]["before"], l[1]["after"]);
+  EXPECT_EQ(l[1]["after"]["active"], nlohmann::json::array({"primary"}));
+  EXPECT_EQ(l[1]["cause"], nlohmann::json::array());
+  EXPECT_EQ(l[1]["tunnels"]["primary"], "up");
+  EXPECT_EQ(l[1]["frr"]["staticd"]["transaction_id"], 60);
+  EXPECT_FALSE(l[0].contains("repair"));  // a route change has no such key
+
+  obs_.on_routes(2, {view("10.20.0.0/16", {"backup"})}, states(TunnelState::Down, TunnelState::Up), kWall);
+  repair.version = 2;
+  repair.transaction_id = 61;
+  obs_.on_commit(repair);
+  EXPECT_EQ(lines().size(), 2u);  // behind the failover, which waits for FRR
+  obs_.on_commit(commit("staticd", 2, 62));
+  obs_.on_converged(2, true, kT0 + 1s);
+  l = lines();
+  ASSERT_EQ(l.size(), 4u);
+  EXPECT_FALSE(l[2].contains("repair"));
+  EXPECT_EQ(l[2]["frr"]["staticd"]["transaction_id"], 62);
+  EXPECT_EQ(l[3]["repair"], "kernel FIB drift: withdrawn and re-added");
+  EXPECT_EQ(l[3]["after"]["active"], nlohmann::json::array({"backup"}));
+  EXPECT_EQ(l[3]["frr"]["staticd"]["transaction_id"], 61);
 }
 
 TEST_F(ObserverTest, BacklogIsBoundedWhileFrrDoesNotConvergeAndFlushedAtStop) {
