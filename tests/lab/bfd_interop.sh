@@ -50,6 +50,7 @@ EOF
 router id 203.0.113.2;
 protocol device {}
 protocol bfd {
+  debug { states, events };
   interface "wg0" { min rx interval 50 ms; min tx interval 50 ms; multiplier 3; };
   neighbor $A dev "wg0" local $B;
 }
@@ -168,8 +169,9 @@ wgfo_expect a primary .bfd.tx_interval_ms 50 2
 sleep 0.5
 [[ $(wgfo_field a primary .bfd.down_transitions) == "$our_downs" && $(wgfo_field a primary .state) == up ]] ||
   lab_fail "our session went Down during the timer change$(host_stalls)"
-if [[ $(peer_downs) != "$peer_downs_before" ]] || ! peer_is up; then
-  lab_fail "peer $PEER went Down during the timer change$(host_stalls)"
+peer_downs_after=$(peer_downs) peer_now=$(peer_state 2>&1)
+if [[ $peer_downs_after != "$peer_downs_before" || $peer_now != up ]]; then
+  lab_fail "peer $PEER went Down during the timer change (state '$peer_now', down mark '$peer_downs_before' -> '$peer_downs_after')$(host_stalls)"
 fi
 say "timer change 50 -> 100 -> 50 ms accepted by the peer without a Down"
 
