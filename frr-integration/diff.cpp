@@ -6,12 +6,10 @@
 #include "frr-integration/diff.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <utility>
 
 #include "frr-integration/xpath.hpp"
@@ -252,12 +250,19 @@ std::set<Nexthop> selected(const Layout& l) {
   return l.empty() ? std::set<Nexthop>{} : l.begin()->second;
 }
 
-// Whether every state FRR can pass through on the way from `a` to `b` in one transaction selects a
-// path `ok` accepts. FRR 8.4 sends zebra every delete of a transaction before any create (staticd
+// Whether `s` is acceptable as the selected path on the way from a route-list's old best path `was` to
+// its new one `will`: one of them, or part of one (an ECMP set while it shrinks or grows).
+bool acceptable(const std::set<Nexthop>& s, const std::set<Nexthop>& was, const std::set<Nexthop>& will) {
+  return !s.empty() && (std::includes(was.begin(), was.end(), s.begin(), s.end()) ||
+                        std::includes(will.begin(), will.end(), s.begin(), s.end()));
+}
+
+// Whether every state FRR can pass through on the way from `a` to `b` in one transaction selects an
+// acceptable path. FRR 8.4 sends zebra every delete of a transaction before any create (staticd
 // installs in apply_finish), in an order we do not control: first any subset of the deletes, then of
 // the creates. A route-list with a path before and after must have one throughout.
-bool transition_ok(const Layout& a, const Layout& b,
-                   const std::function<bool(const std::set<Nexthop>&)>& ok) {
+bool transition_ok(const Layout& a, const Layout& b, const std::set<Nexthop>& was,
+                   const std::set<Nexthop>& will) {
   Layout common;  // what no delete touches
   for (const auto& [d, nhs] : a) {
     const auto it = b.find(d);
@@ -271,7 +276,7 @@ bool transition_ok(const Layout& a, const Layout& b,
   const std::uint8_t floor = common.begin()->first;  // nothing at or above it can surface
   for (const Layout* l : {&a, &b}) {
     for (auto it = l->begin(); it != l->end() && it->first <= floor; ++it) {
-      if (!ok(it->second)) return false;
+      if (!acceptable(it->second, was, will)) return false;
     }
   }
   return true;
@@ -360,15 +365,12 @@ std::vector<std::vector<StaticRoute>> route_list_states(const RouteListPlan& p, 
       p.wanted};
   if (schema == StaticdSchema::Frr10_7) return plain;  // distances move in place there
 
-  const Layout start = layout_of(p.have, p.foreign);
-  const Layout end = layout_of(p.wanted, p.foreign);
-  const auto ok = [was = selected(start), will = selected(end)](const std::set<Nexthop>& s) {
-    return !s.empty() && (std::includes(was.begin(), was.end(), s.begin(), s.end()) ||
-                          std::includes(will.begin(), will.end(), s.begin(), s.end()));
-  };
+  std::vector<Layout> layouts;  // plain's states as forwarding sees them: from have to wanted
+  for (const auto& state : plain) layouts.push_back(layout_of(state, p.foreign));
+  const auto was = selected(layouts.front()), will = selected(layouts.back());
   bool plain_ok = true;
-  for (std::size_t i = 0; plain_ok && i + 1 < plain.size(); ++i) {
-    plain_ok = transition_ok(layout_of(plain[i], p.foreign), layout_of(plain[i + 1], p.foreign), ok);
+  for (std::size_t i = 0; plain_ok && i + 1 < layouts.size(); ++i) {
+    plain_ok = transition_ok(layouts[i], layouts[i + 1], was, will);
   }
   const auto lead = plain_ok ? std::nullopt : lead_of(p);
   if (!lead) return plain;
